@@ -1,0 +1,226 @@
+"""Checks that teach: the helpers every visible test uses.
+
+Each helper raises `Incorrect` (an AssertionError whose message is written for
+a learner) or `NotStarted`, cascading from the coarsest mistake to the finest:
+type -> dtype -> rank -> shape -> values. Expected values are never printed for
+an answer the learner has to work out.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from layerlab.messages import say
+from layerlab.misconceptions import explain, from_error, name_the_mistake
+
+
+class Incorrect(AssertionError):
+    """A wrong answer; the message says what is wrong and what to try."""
+
+
+class NotStarted(Exception):
+    """The learner has not replaced `raise NotImplementedError` yet."""
+
+
+def _with_misconception(message: str, key: str | None) -> str:
+    return f"{message}\n  {explain(key)}" if key else message
+
+
+# ----------------------------------------------------------------- loading
+
+
+def load_exercise(path: Path) -> ModuleType:
+    """Import a learner's file by path, turning every failure into words."""
+    path = Path(path)
+    shown = _shown(path)
+    if not path.is_file():
+        raise Incorrect(say("missing_file", path=shown))
+    try:
+        source = path.read_text(encoding="utf-8")
+        code = compile(source, str(path), "exec")
+    except UnicodeDecodeError as error:
+        raise Incorrect(say("import_error", path=shown, error=f"not UTF-8 text ({error.reason})")) from None
+    except SyntaxError as error:
+        raise Incorrect(say("syntax_error", path=shown, line=error.lineno, detail=error.msg)) from None
+    name = f"layerlab_target_{path.parent.name}_{path.stem}"
+    module = ModuleType(name)
+    module.__file__ = str(path)
+    sys.modules[name] = module
+    try:
+        exec(code, module.__dict__)
+    except NotImplementedError:
+        raise NotStarted(say("not_started", function="(module level)", path=shown)) from None
+    except Exception as error:  # an import the learner added, a typo at module level ...
+        raise Incorrect(say("import_error", path=shown, error=_describe(error, path))) from None
+    return module
+
+
+def _shown(path: Path) -> str:
+    """exercises/ex02_conv2d.py rather than a long absolute path."""
+    return f"{path.parent.name}/{path.name}"
+
+
+def _describe(error: BaseException, path: Path | None) -> str:
+    where = ""
+    if path is not None:
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
+        if frames:
+            where = f" at line {frames[-1].lineno}"
+    text = str(error).strip().splitlines()
+    first = text[0] if text else ""
+    return f"{type(error).__name__}{where}: {first}" if first else f"{type(error).__name__}{where}"
+
+
+def call(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> Any:
+    """Call the learner's `function`; not started and crashes become messages."""
+    path = Path(getattr(module, "__file__", "?"))
+    target: Callable | None = getattr(module, function, None)
+    if not callable(target):
+        raise Incorrect(say("missing_function", function=function, path=_shown(path)))
+    try:
+        return target(*args, **kwargs)
+    except NotImplementedError:
+        raise NotStarted(say("not_started", function=function, path=_shown(path))) from None
+    except (Incorrect, NotStarted):
+        raise
+    except Exception as error:
+        message = say("raised", function=function, error=_describe(error, None), where=_where(error, path))
+        raise Incorrect(_with_misconception(message, from_error(str(error)))) from None
+
+
+def _where(error: BaseException, path: Path) -> str:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
+    if frames:
+        return f"{_shown(path)} line {frames[-1].lineno}"
+    return _shown(path)
+
+
+# ------------------------------------------------------------ expectations
+
+
+def to_array(value: Any) -> Any:
+    """A tf.Tensor or tf.Variable as a numpy array; anything else unchanged."""
+    if type(value).__module__.startswith(("tensorflow", "keras")) and hasattr(value, "numpy"):
+        return np.asarray(value.numpy())
+    return value
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__module__.replace("builtins", "").strip(".") + (
+        "." if type(value).__module__ != "builtins" else ""
+    ) + type(value).__name__
+
+
+def expect_array(
+    got: Any,
+    expected: np.ndarray,
+    what: str,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    alternatives: Mapping[str, Any] | None = None,
+    show_expected_shape: bool = False,
+) -> np.ndarray:
+    """type -> dtype -> rank -> shape -> finite -> values. Tensors are accepted."""
+    got = to_array(got)
+    if type(got) is not np.ndarray:
+        raise Incorrect(say("wrong_type", what=what, expected="a numpy array or a tensor", received=_type_name(got)))
+    if got.dtype != expected.dtype:
+        key = {"uint8": "uint8_not_cast", "float64": "float64"}.get(str(got.dtype))
+        message = say("wrong_dtype", what=what, expected=expected.dtype, received=got.dtype)
+        raise Incorrect(_with_misconception(message, key))
+    mistake = name_the_mistake(got.shape, {k: v.shape for k, v in (alternatives or {}).items()
+                                           if isinstance(v, np.ndarray)}, expected.shape)
+    if got.ndim != expected.ndim:
+        message = say("wrong_rank", what=what, expected=expected.ndim, received=got.ndim, shape=got.shape)
+        raise Incorrect(_with_misconception(message, mistake))
+    if got.shape != expected.shape:
+        key = "wrong_shape_expected" if show_expected_shape else "wrong_shape"
+        message = say(key, what=what, expected=expected.shape, received=got.shape)
+        raise Incorrect(_with_misconception(message, mistake))
+    if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
+        count = int(np.size(got) - np.count_nonzero(np.isfinite(got)))
+        raise Incorrect(say("not_finite", what=what, count=count, total=got.size))
+    if not np.allclose(got, expected, rtol=rtol, atol=atol):
+        worst = float(np.max(np.abs(got.astype(np.float64) - expected.astype(np.float64))))
+        message = say("wrong_values", what=what, detail=f"largest difference {worst:.3g}")
+        raise Incorrect(_with_misconception(message, name_the_mistake(got, alternatives or {}, expected)))
+    return got
+
+
+def expect_shape(
+    got: Any,
+    expected: tuple,
+    what: str,
+    *,
+    alternatives: Mapping[str, Any] | None = None,
+) -> tuple:
+    """A shape: a tuple of ints (a list or TensorShape is accepted), never printed."""
+    if hasattr(got, "as_list") and type(got).__name__ == "TensorShape":
+        got = tuple(got.as_list())
+    if type(got) not in (tuple, list) or not all(type(n) is int or n is None for n in got):
+        raise Incorrect(say("wrong_type", what=what, expected="a tuple of ints", received=_type_name(got)))
+    got = tuple(got)
+    if got != tuple(expected):
+        mistake = name_the_mistake(got, alternatives or {}, tuple(expected))
+        if len(got) != len(expected):
+            message = say("wrong_rank", what=what, expected=len(expected), received=len(got), shape=got)
+        else:
+            message = say("wrong_shape", what=what, received=got)
+        raise Incorrect(_with_misconception(message, mistake))
+    return got
+
+
+def expect_number(
+    got: Any,
+    expected: int | float,
+    what: str,
+    *,
+    alternatives: Mapping[str, Any] | None = None,
+    tolerance: float = 0.0,
+) -> int | float:
+    """An int (or, when `expected` is a float, a float within `tolerance`)."""
+    got = to_array(got)
+    if isinstance(got, np.generic):
+        got = got.item()
+    allowed = (int,) if isinstance(expected, int) else (int, float)
+    if type(got) not in allowed:
+        kind = "an int" if isinstance(expected, int) else "a number"
+        raise Incorrect(say("wrong_type", what=what, expected=kind, received=_type_name(got)))
+    if abs(got - expected) > tolerance:
+        mistake = name_the_mistake(got, alternatives or {}, expected)
+        raise Incorrect(_with_misconception(say("wrong_value", what=what, received=got), mistake))
+    return got
+
+
+def expect_layer(got: Any, layer_class: type, what: str, config: Mapping[str, Any]) -> Any:
+    """A Keras layer of `layer_class` whose config has the given values."""
+    if not isinstance(got, layer_class):
+        raise Incorrect(
+            say("wrong_layer_class", what=what, expected=layer_class.__name__, received=_type_name(got))
+        )
+    actual = got.get_config()
+    for key, wanted in config.items():
+        value = actual.get(key)
+        if isinstance(value, list):
+            value = tuple(value)
+        if isinstance(wanted, list):
+            wanted = tuple(wanted)
+        if value != wanted:
+            mistake = None
+            if key == "padding" and isinstance(value, str) and value.lower() == wanted:
+                mistake = "uppercase_padding"
+            elif key == "padding":
+                mistake = "same_instead_of_valid" if value == "same" else "valid_instead_of_same"
+            elif key == "activation":
+                mistake = "wrong_activation"
+            message = say("wrong_config", what=what, key=key, received=repr(value))
+            raise Incorrect(_with_misconception(message, mistake))
+    return got

@@ -1,0 +1,91 @@
+"""The catalog of mistakes learners make on these layers, and how to name one.
+
+A check computes the answers each misconception would give (with Keras or the
+reference, never with a formula written here) and asks `name_the_mistake`
+which of them the learner's answer matches. The message names the mistake and
+never gives the answer; its text is in layerlab/messages/misconceptions.toml.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from layerlab.messages import say
+
+MISCONCEPTIONS = (
+    "valid_instead_of_same",
+    "same_instead_of_valid",
+    "stride_ignored",
+    "rounding",
+    "forgot_bias",
+    "bias_when_none",
+    "forgot_input_channels",
+    "missing_batch_axis",
+    "missing_channel_axis",
+    "channels_first",
+    "channels_not_filters",
+    "flatten_includes_batch",
+    "flatten_wrong_tensor",
+    "uppercase_padding",
+    "positional_compile",
+    "missing_softmax",
+    "uint8_not_cast",
+    "float64",
+    "not_scaled",
+    "average_pooling",
+    "wrong_activation",
+    "hardcoded_example",
+    "images_mixed",
+    "relu_negative",
+)
+
+# Error texts Keras 3 gives for two catalogued pitfalls (DESIGN.md, measured).
+KERAS_ERROR_SIGNS = {
+    "uppercase_padding": "Argument `padding` must be either 'valid' or 'same'",
+    "positional_compile": "is not a valid dtype",
+}
+
+
+def explain(key: str, lang: str | None = None) -> str:
+    """The catalogued message for a misconception."""
+    if key not in MISCONCEPTIONS:
+        raise KeyError(f"unknown misconception '{key}'")
+    return say(f"misconception.{key}", lang)
+
+
+def _same(got: Any, candidate: Any) -> bool:
+    if isinstance(candidate, np.ndarray) or isinstance(got, np.ndarray):
+        got_array, candidate_array = np.asarray(got), np.asarray(candidate)
+        return (
+            got_array.shape == candidate_array.shape
+            and got_array.dtype.kind in "biuf"
+            and np.allclose(got_array, candidate_array, rtol=1e-4, atol=1e-5)
+        )
+    if isinstance(candidate, (tuple, list)) and isinstance(got, (tuple, list)):
+        return len(got) == len(candidate) and all(_same(g, c) for g, c in zip(got, candidate))
+    return type(got) in (int, float, bool, str, type(None)) and got == candidate
+
+
+def name_the_mistake(got: Any, alternatives: Mapping[str, Any], expected: Any = None) -> str | None:
+    """The misconception whose answer `got` matches, or None.
+
+    `alternatives` maps misconception keys to the answer that mistake gives.
+    An alternative equal to the right answer is ignored (it cannot tell).
+    `got` must already be plain data (the caller checked its type).
+    """
+    for key, candidate in alternatives.items():
+        if candidate is None or (expected is not None and _same(candidate, expected)):
+            continue
+        if _same(got, candidate):
+            return key
+    return None
+
+
+def from_error(text: str) -> str | None:
+    """The misconception a Keras error message reveals, if any."""
+    for key, sign in KERAS_ERROR_SIGNS.items():
+        if sign in text:
+            return key
+    return None
