@@ -180,3 +180,18 @@ def load_mnist(path: str | os.PathLike | None = None, *, allow_download: bool = 
     else:
         tried.append("Keras download: not attempted (offline)")
     raise DataError(_how_to_fix(tried))
+
+
+def prepare_images(images) -> np.ndarray:
+    """(N, 28, 28) uint8 pixels -> (N, 28, 28, 1) float32 in [0, 1]: what every model here takes.
+
+    Cast before dividing (uint8 arithmetic would wrap or floor), and add the
+    channel axis last, the way Keras on TensorFlow keeps it.
+    """
+    array = np.asarray(images)
+    if array.ndim != 3:
+        raise ValueError(
+            f"prepare_images: expected (N, height, width) images, received shape {array.shape}; "
+            "pass several images stacked on the first axis (a single image is images[i:i + 1])"
+        )
+    return (array.astype(np.float32) / 255.0)[..., np.newaxis]

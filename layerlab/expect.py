@@ -9,6 +9,7 @@ an answer the learner has to work out.
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -22,15 +23,23 @@ from layerlab.misconceptions import explain, from_error, name_the_mistake
 
 
 class Incorrect(AssertionError):
-    """A wrong answer; the message says what is wrong and what to try."""
+    """A wrong answer; the message says what is wrong and what to try.
+
+    `misconception` is the catalogued mistake the answer matches, if any.
+    """
+
+    def __init__(self, message: str, misconception: str | None = None):
+        super().__init__(message)
+        self.misconception = misconception
 
 
 class NotStarted(Exception):
     """The learner has not replaced `raise NotImplementedError` yet."""
 
 
-def _with_misconception(message: str, key: str | None) -> str:
-    return f"{message}\n  {explain(key)}" if key else message
+def _incorrect(message: str, key: str | None = None) -> Incorrect:
+    """A wrong answer, with the catalogued misconception's words when one matches."""
+    return Incorrect(f"{message}\n  {explain(key)}" if key else message, key)
 
 
 # ----------------------------------------------------------------- loading
@@ -73,8 +82,10 @@ def _describe(error: BaseException, path: Path | None) -> str:
         frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
         if frames:
             where = f" at line {frames[-1].lineno}"
-    text = str(error).strip().splitlines()
-    first = text[0] if text else ""
+    # Keras 3 wraps errors raised in a layer call: skip its preamble and bold codes.
+    text = [line for line in re.sub(r"\x1b\[[0-9;]*m", "", str(error)).splitlines()
+            if line.strip() and not line.startswith("Exception encountered when calling")]
+    first = text[0].strip() if text else ""
     return f"{type(error).__name__}{where}: {first}" if first else f"{type(error).__name__}{where}"
 
 
@@ -92,7 +103,7 @@ def call(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> Any:
         raise
     except Exception as error:
         message = say("raised", function=function, error=_describe(error, None), where=_where(error, path))
-        raise Incorrect(_with_misconception(message, from_error(str(error)))) from None
+        raise _incorrect(message, from_error(str(error))) from None
 
 
 def _where(error: BaseException, path: Path) -> str:
@@ -133,25 +144,27 @@ def expect_array(
     if type(got) is not np.ndarray:
         raise Incorrect(say("wrong_type", what=what, expected="a numpy array or a tensor", received=_type_name(got)))
     if got.dtype != expected.dtype:
-        key = {"uint8": "uint8_not_cast", "float64": "float64"}.get(str(got.dtype))
+        key = None
+        if expected.dtype == np.float32:  # both misconceptions advise casting to float32
+            key = {"uint8": "uint8_not_cast", "float64": "float64"}.get(str(got.dtype))
         message = say("wrong_dtype", what=what, expected=expected.dtype, received=got.dtype)
-        raise Incorrect(_with_misconception(message, key))
+        raise _incorrect(message, key)
     mistake = name_the_mistake(got.shape, {k: v.shape for k, v in (alternatives or {}).items()
                                            if isinstance(v, np.ndarray)}, expected.shape)
     if got.ndim != expected.ndim:
         message = say("wrong_rank", what=what, expected=expected.ndim, received=got.ndim, shape=got.shape)
-        raise Incorrect(_with_misconception(message, mistake))
+        raise _incorrect(message, mistake)
     if got.shape != expected.shape:
         key = "wrong_shape_expected" if show_expected_shape else "wrong_shape"
         message = say(key, what=what, expected=expected.shape, received=got.shape)
-        raise Incorrect(_with_misconception(message, mistake))
+        raise _incorrect(message, mistake)
     if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
         count = int(np.size(got) - np.count_nonzero(np.isfinite(got)))
         raise Incorrect(say("not_finite", what=what, count=count, total=got.size))
     if not np.allclose(got, expected, rtol=rtol, atol=atol):
         worst = float(np.max(np.abs(got.astype(np.float64) - expected.astype(np.float64))))
         message = say("wrong_values", what=what, detail=f"largest difference {worst:.3g}")
-        raise Incorrect(_with_misconception(message, name_the_mistake(got, alternatives or {}, expected)))
+        raise _incorrect(message, name_the_mistake(got, alternatives or {}, expected))
     return got
 
 
@@ -174,7 +187,7 @@ def expect_shape(
             message = say("wrong_rank", what=what, expected=len(expected), received=len(got), shape=got)
         else:
             message = say("wrong_shape", what=what, received=got)
-        raise Incorrect(_with_misconception(message, mistake))
+        raise _incorrect(message, mistake)
     return got
 
 
@@ -196,7 +209,7 @@ def expect_number(
         raise Incorrect(say("wrong_type", what=what, expected=kind, received=_type_name(got)))
     if abs(got - expected) > tolerance:
         mistake = name_the_mistake(got, alternatives or {}, expected)
-        raise Incorrect(_with_misconception(say("wrong_value", what=what, received=got), mistake))
+        raise _incorrect(say("wrong_value", what=what, received=got), mistake)
     return got
 
 
@@ -222,5 +235,5 @@ def expect_layer(got: Any, layer_class: type, what: str, config: Mapping[str, An
             elif key == "activation":
                 mistake = "wrong_activation"
             message = say("wrong_config", what=what, key=key, received=repr(value))
-            raise Incorrect(_with_misconception(message, mistake))
+            raise _incorrect(message, mistake)
     return got

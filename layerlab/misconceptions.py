@@ -68,18 +68,27 @@ def _same(got: Any, candidate: Any) -> bool:
     return type(got) in (int, float, bool, str, type(None)) and got == candidate
 
 
+class AnyOf(tuple):
+    """Several answers one misconception can give: `AnyOf(n - 1, n + 1)` for an off-by-one."""
+
+    def __new__(cls, *answers: Any) -> "AnyOf":
+        return super().__new__(cls, answers)
+
+
 def name_the_mistake(got: Any, alternatives: Mapping[str, Any], expected: Any = None) -> str | None:
     """The misconception whose answer `got` matches, or None.
 
-    `alternatives` maps misconception keys to the answer that mistake gives.
+    `alternatives` maps misconception keys to the answer that mistake gives
+    (or to an `AnyOf` of the answers it can give); the first match wins.
     An alternative equal to the right answer is ignored (it cannot tell).
     `got` must already be plain data (the caller checked its type).
     """
-    for key, candidate in alternatives.items():
-        if candidate is None or (expected is not None and _same(candidate, expected)):
-            continue
-        if _same(got, candidate):
-            return key
+    for key, answers in alternatives.items():
+        for candidate in answers if isinstance(answers, AnyOf) else (answers,):
+            if candidate is None or (expected is not None and _same(candidate, expected)):
+                continue
+            if _same(got, candidate):
+                return key
     return None
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-import layerlab  # noqa: F401  (quiets TensorFlow's C++ log before anything imports it)
 from layerlab import messages
 from layerlab.expect import Incorrect, NotStarted, load_exercise
+from layerlab.quiet import import_tensorflow
 from layerlab.table import load_table
 
 TARGET_ENV = "LAYERLAB_TARGET"
@@ -35,6 +35,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    import_tensorflow()  # once, quietly, before any test file imports it
     if config.getoption("lang"):
         messages.set_language(config.getoption("lang"))
     _states.clear()

@@ -1,0 +1,1 @@
+"""The layerlab grader: isolate, check, train, score, report, release, export."""

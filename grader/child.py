@@ -1,0 +1,172 @@
+"""The untrusted child: imports the learner's files and answers requests with plain data.
+
+Runs as `python -I child.py REQUEST_FD RESPONSE_FD` with a copy of wire.py beside
+it, its cwd a scratch copy of the submission. Nothing here is trusted by the
+grader: every answer is re-checked in the parent. This file never sees the
+solutions, the checks, the held-out labels or where results are written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for wire.py beside this file
+
+import resource  # noqa: E402
+
+import wire  # noqa: E402
+
+FILE_SIZE_LIMIT = 256 * 1024 * 1024  # no single file the learner writes grows past this
+SEED = int(os.environ.get("LAYERLAB_SEED", "1234"))
+
+
+def _limit_resources() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _set_seeds() -> None:
+    import keras
+
+    keras.utils.set_random_seed(SEED)
+
+
+class Learner:
+    """The learner's modules, imported by path from the working directory."""
+
+    def __init__(self) -> None:
+        self.modules: dict = {}
+
+    def load(self, name: str):
+        if name in self.modules:
+            return self.modules[name]
+        import importlib.util
+
+        path = os.path.join(os.getcwd(), f"{name}.py")
+        spec = importlib.util.spec_from_file_location(f"submission_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        self.modules[name] = module
+        return module
+
+
+def _where(error: BaseException) -> dict:
+    """The learner's own line the error came from (file and line), if any."""
+    cwd = os.getcwd()
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(cwd)]
+    if isinstance(error, SyntaxError) and error.filename:
+        return {"file": os.path.basename(error.filename), "line": error.lineno}
+    if frames:
+        return {"file": os.path.basename(frames[-1].filename), "line": frames[-1].lineno}
+    return {}
+
+
+def _error(error: BaseException) -> dict:
+    if isinstance(error, NotImplementedError):
+        kind = "not_started"
+    elif isinstance(error, SyntaxError):
+        kind = "syntax_error"
+    else:
+        kind = "raised"
+    text = str(error).strip().splitlines()
+    return {"kind": kind, "type": type(error).__name__, "message": (text[0] if text else "")[:500],
+            **_where(error)}
+
+
+def materialize(value):
+    """Arguments from the parent: a described Keras layer becomes a real one."""
+    if isinstance(value, wire.Described) and value.kind == "keras":
+        import keras
+        import numpy as np
+
+        layer = keras.saving.deserialize_keras_object(value["config"])
+        weights = [np.asarray(w) for w in value["weights"]]
+        if weights and value.get("input_shape"):
+            layer.build(tuple(value["input_shape"]))
+        if weights:
+            layer.set_weights(weights)
+        return layer
+    if type(value) is list:
+        return [materialize(item) for item in value]
+    if type(value) is tuple:
+        return tuple(materialize(item) for item in value)
+    return value
+
+
+def _call(learner: Learner, request: dict):
+    function = getattr(learner.load(request["module"]), request["function"], None)
+    if not callable(function):
+        return {"ok": False, "error": {"kind": "missing_function", "type": "", "message": request["function"]}}
+    args = materialize(wire.decode(request.get("args", [])))
+    kwargs = {k: materialize(v) for k, v in wire.decode(request.get("kwargs", {"t": "dict", "v": {}})).items()}
+    _set_seeds()
+    return {"ok": True, "value": wire.encode(function(*args, **kwargs))}
+
+
+def _train(learner: Learner, request: dict):
+    """The training gate: build, compile and train with the grader's fixed budget."""
+    import keras
+    import tensorflow as tf
+
+    module = learner.load(request["module"])
+    names = request["functions"]  # [build, compile, train]
+    for name in names:
+        if not callable(getattr(module, name, None)):
+            return {"ok": False, "error": {"kind": "missing_function", "type": "", "message": name}}
+    images = wire.decode(request["images"])
+    labels = wire.decode(request["labels"])
+    _set_seeds()
+    model = getattr(module, names[0])()
+    compiled = getattr(module, names[1])(model)
+    if isinstance(compiled, keras.Model):
+        model = compiled
+    getattr(module, names[2])(model, images, labels, request["epochs"], request["batch_size"])
+    del tf
+    return {"ok": True, "value": wire.encode(model)}
+
+
+def serve(request_fd: int, response_fd: int) -> None:
+    learner = Learner()
+    handlers = {"call": _call, "train": _train,
+                "import": lambda learner, request: (learner.load(request["module"]), {"ok": True})[1]}
+    while True:
+        try:
+            request = wire.read_frame(request_fd)
+        except EOFError:
+            return
+        if request.get("op") == "exit":
+            return
+        try:
+            response = handlers[request["op"]](learner, request)
+        except BaseException as error:  # SystemExit and KeyboardInterrupt too: they are answers
+            response = {"ok": False, "error": _error(error)}
+        response["id"] = request.get("id")
+        try:
+            wire.write_frame(response_fd, response)
+        except (TypeError, ValueError) as error:  # a value json cannot write: say so
+            wire.write_frame(response_fd, {"id": request.get("id"), "ok": False,
+                                           "error": {"kind": "raised", "type": "WireError", "message": str(error)}})
+
+
+def main() -> None:
+    request_fd, response_fd = int(sys.argv[1]), int(sys.argv[2])
+    _limit_resources()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import keras
+    import numpy
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    _set_seeds()
+    wire.write_frame(response_fd, {"id": "ready", "ok": True, "versions": {
+        "python": sys.version.split()[0], "tensorflow": tf.__version__,
+        "keras": keras.__version__, "numpy": numpy.__version__}})
+    serve(request_fd, response_fd)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,386 @@
+"""Isolate: run the learner's code only in a child process the grader can always kill.
+
+The child starts in its own session (and, where the host allows, its own PID,
+mount and network namespaces, with no capabilities and the solutions, checks,
+data and output folders hidden under empty tmpfs mounts). The parent enforces
+wall-clock deadlines and an RSS cap by killing the whole process group; after a
+kill or crash a fresh child serves the remaining calls.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import wire
+
+GRADER_DIR = Path(__file__).resolve().parent
+KIT_ROOT = GRADER_DIR.parent
+RUNNER_FILES = ("child.py", "wire.py")
+OUTPUT_TAIL = 16 * 1024  # bytes of the child's stdout/stderr kept for the report
+SAFE_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "MPLBACKEND": "Agg",
+    "PYTHONHASHSEED": "0",
+    "OMP_NUM_THREADS": "1",
+    "CUDA_VISIBLE_DEVICES": "",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Deadlines in seconds and the memory cap in MiB."""
+
+    startup: float = 120.0
+    call: float = 30.0
+    train: float = 300.0
+    memory_mb: int = 2048
+    work_mb: int = 256
+
+
+class CallFailed(Exception):
+    """A call that produced no answer; `status` says which kind of failure."""
+
+    def __init__(self, status: str, message: str):
+        super().__init__(message)
+        self.status = status  # not_submitted | not_started | syntax_error | import_error |
+        # missing_function | raised | timeout | memory | crashed | protocol
+
+
+@functools.lru_cache(maxsize=None)
+def sandbox_layers() -> tuple[str, ...]:
+    """Which isolation layers this host allows (always: session, scrubbed env, isolated mode)."""
+    layers = ["own session", "scrubbed environment", "isolated interpreter", "scratch copy as cwd",
+              "deadlines and RSS cap", "file-size limit"]
+    unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
+    if unshare and setpriv and hasattr(os, "geteuid") and os.geteuid() == 0:
+        probe = [unshare, "--pid", "--fork", "--kill-child", "--mount", "--net", "--mount-proc", "--",
+                 setpriv, "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--", "true"]
+        try:
+            if subprocess.run(probe, capture_output=True, timeout=20).returncode == 0:
+                layers += ["pid namespace", "no network", "private mounts (solutions, checks, data hidden)",
+                           "no capabilities"]
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return tuple(layers)
+
+
+def namespaces_available() -> bool:
+    return "pid namespace" in sandbox_layers()
+
+
+_HIDE_SCRIPT = r"""
+set -e
+work="$1"; stage="$2"; work_mb="$3"; shift 3
+mount -t tmpfs -o "size=${work_mb}m,mode=0755" tmpfs "$work"
+cp -a "$stage"/. "$work"/
+while [ "$1" != "--" ]; do
+  [ -d "$1" ] && mount -t tmpfs -o size=4k,mode=000 tmpfs "$1"
+  shift
+done
+shift
+for shm in /dev/shm /var/tmp; do [ -d "$shm" ] && mount -t tmpfs -o size=16m tmpfs "$shm"; done
+cd "$work"
+exec setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- "$@"
+"""
+
+
+def secret_paths(extra: list[Path]) -> list[Path]:
+    """Folders the child must not see: solutions, checks, the grader, data, the output."""
+    paths = [KIT_ROOT / "solutions", KIT_ROOT / "checks", GRADER_DIR, KIT_ROOT / "tests"]
+    if os.environ.get("LAYERLAB_DATA"):
+        paths.append(Path(os.environ["LAYERLAB_DATA"]).expanduser())
+    paths += [Path.home() / ".keras"]
+    return [p.resolve() for p in paths + list(extra) if p.exists()]
+
+
+class Child:
+    """One untrusted child process and the two pipes it answers on."""
+
+    def __init__(self, job_dir: Path, limits: Limits, hidden: list[Path]):
+        self.job_dir, self.limits, self.hidden = job_dir, limits, hidden
+        self.process: subprocess.Popen | None = None
+        self.output = bytearray()
+        self.versions: dict = {}
+        self._next_id = 0
+
+    def start(self) -> None:
+        runner, work = self.job_dir / "runner", self.job_dir / "work"
+        request_read, self._request_write = os.pipe()
+        self._response_read, response_write = os.pipe()
+        python = [sys.executable, "-I", "-X", "utf8", str(runner / "child.py"), str(request_read), str(response_write)]
+        if namespaces_available():
+            argv = ["unshare", "--pid", "--fork", "--kill-child", "--mount", "--net", "--mount-proc", "--",
+                    "sh", "-c", _HIDE_SCRIPT, "sh", str(work), str(self.job_dir / "stage"),
+                    str(self.limits.work_mb), *map(str, self.hidden), "--", *python]
+            cwd = str(self.job_dir)
+        else:
+            if work.exists():
+                shutil.rmtree(work)
+            shutil.copytree(self.job_dir / "stage", work)
+            argv, cwd = python, str(work)
+        env = {**SAFE_ENV, "HOME": str(work), "TMPDIR": str(work)}
+        self.process = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            pass_fds=(request_read, response_write), start_new_session=True, close_fds=True)
+        os.close(request_read)
+        os.close(response_write)
+        threading.Thread(target=self._drain, daemon=True).start()
+        ready = self._await(self.limits.startup, "ready")
+        self.versions = ready.get("versions", {})
+
+    def _drain(self) -> None:
+        """Keep the last OUTPUT_TAIL bytes of whatever the child prints; discard the rest."""
+        stream = self.process.stdout
+        while True:
+            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+            if not chunk:
+                return
+            self.output += chunk
+            if len(self.output) > 2 * OUTPUT_TAIL:
+                del self.output[: len(self.output) - OUTPUT_TAIL]
+
+    def tail(self) -> str:
+        return bytes(self.output[-OUTPUT_TAIL:]).decode("utf-8", "replace")
+
+    def request(self, message: dict, deadline: float) -> dict:
+        self._next_id += 1
+        message = {**message, "id": self._next_id}
+        try:
+            wire.write_frame(self._request_write, message)
+        except OSError:
+            self.kill()
+            raise CallFailed("crashed", self._death_words()) from None
+        return self._await(deadline, self._next_id)
+
+    def _await(self, deadline: float, wanted) -> dict:
+        """The answer to request `wanted`, or kill the child at the deadline or the RSS cap."""
+        until = time.monotonic() + deadline
+        while True:
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                raise CallFailed("timeout", f"no answer within {deadline:g} s (stopped)")
+            ready, _, _ = select.select([self._response_read], [], [], min(0.25, remaining))
+            if ready:
+                try:
+                    answer = wire.read_frame(self._response_read)
+                except EOFError:
+                    self.kill()
+                    raise CallFailed("crashed", self._death_words()) from None
+                except wire.WireError as error:
+                    self.kill()
+                    raise CallFailed("protocol", f"the child sent something that is not plain data ({error})") from None
+                if answer.get("id") == wanted:
+                    return answer
+                continue  # an answer to nothing we asked: ignore it
+            rss = tree_rss_mb(self.process.pid)
+            if rss > self.limits.memory_mb:
+                self.kill()
+                raise CallFailed("memory", f"used more than {self.limits.memory_mb} MB of memory (stopped)")
+            if self.process.poll() is not None and not select.select([self._response_read], [], [], 0)[0]:
+                raise CallFailed("crashed", self._death_words())
+
+    def _death_words(self) -> str:
+        code = self.process.wait(timeout=10) if self.process else None
+        if code is not None and code < 0:
+            return f"the learner's code ended the process (signal {signal.Signals(-code).name})"
+        return f"the learner's code ended the process (exit code {code})"
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL the whole session; with a PID namespace, every process in it dies too."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for fd in (self._request_write, self._response_read):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        if self.alive():
+            try:
+                wire.write_frame(self._request_write, {"op": "exit"})
+                self.process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+
+
+def tree_rss_mb(root_pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)  # fields[1] is the ppid
+        rss[pid] = int(fields[21]) * page_kb  # fields[21] is rss in pages
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total / 1024
+
+
+@dataclass
+class Returned:
+    """What a learner's function gave back, as plain data."""
+
+    value: object
+    origin: str | None = None  # 'numpy', 'tensor' or 'variable' for arrays
+
+
+@dataclass
+class Submission:
+    """A staged submission and the child that answers for it.
+
+    `files` maps module name -> problem ('' when the file is there and parses,
+    else the words for what is wrong with it: not submitted, syntax error ...).
+    """
+
+    job_dir: Path
+    files: dict
+    limits: Limits = field(default_factory=Limits)
+    hidden: list = field(default_factory=list)
+    events: list = field(default_factory=list)  # what went wrong with the child, for the report
+    _child: Child | None = None
+    _broken: dict = field(default_factory=dict)  # (module, function or None) -> CallFailed
+
+    def _ensure_child(self) -> Child:
+        if self._child is None or not self._child.alive():
+            self._child = Child(self.job_dir, self.limits, self.hidden)
+            try:
+                self._child.start()
+            except CallFailed as failure:
+                self.events.append(f"child start-up failed: {failure} {self._child.tail()[-500:]}")
+                raise CallFailed("crashed", f"the grader could not start Python for this submission ({failure})")
+        return self._child
+
+    @property
+    def versions(self) -> dict:
+        return self._child.versions if self._child else {}
+
+    def _check_file(self, module: str) -> None:
+        problem = self.files.get(module)
+        if problem is None:
+            raise CallFailed("not_submitted", f"{module}.py was not submitted")
+        if problem:
+            raise CallFailed(problem[0], problem[1])
+
+    def _ask(self, module: str, function: str | None, message: dict, deadline: float) -> dict:
+        for key in ((module, None), (module, function)):
+            if key in self._broken:
+                failed = self._broken[key]
+                raise CallFailed(failed.status, f"{failed} (earlier; not run again)")
+        if (module, "<imported>") not in self._broken:
+            self._import(module)
+        child = self._ensure_child()
+        try:
+            answer = child.request(message, deadline)
+        except CallFailed as failure:
+            self._broken[(module, function)] = failure
+            self.events.append(f"{module}.{function}: {failure}")
+            raise
+        if not answer.get("ok"):
+            raise _failure_from(answer.get("error") or {}, module, function)
+        return answer
+
+    def _import(self, module: str) -> None:
+        """Import a module once in a live child; a crash here marks the whole file broken."""
+        child = self._ensure_child()
+        if module in getattr(child, "imported", set()):
+            return
+        try:
+            answer = child.request({"op": "import", "module": module}, self.limits.call)
+        except CallFailed as failure:
+            failure = CallFailed(failure.status, f"importing {module}.py: {failure}")
+            self._broken[(module, None)] = failure
+            self.events.append(str(failure))
+            raise failure from None
+        if not answer.get("ok"):
+            failure = _failure_from(answer.get("error") or {}, module, None)
+            self._broken[(module, None)] = failure
+            raise failure
+        child.imported = getattr(child, "imported", set()) | {module}
+
+    def call(self, module: str, function: str, *args, **kwargs) -> Returned:
+        """Call the learner's `module.function(*args, **kwargs)` in the child."""
+        self._check_file(module)
+        message = {"op": "call", "module": module, "function": function,
+                   "args": wire.encode(list(args)), "kwargs": wire.encode(dict(kwargs))}
+        answer = self._ask(module, function, message, self.limits.call)
+        return Returned(wire.decode(answer["value"]), wire.origin(answer["value"]))
+
+    def train(self, module: str, functions: list, images, labels, epochs: int, batch_size: int) -> Returned:
+        """The training gate's call: build, compile, train in the child; a model description back."""
+        self._check_file(module)
+        message = {"op": "train", "module": module, "functions": list(functions),
+                   "images": wire.encode(images), "labels": wire.encode(labels),
+                   "epochs": epochs, "batch_size": batch_size}
+        answer = self._ask(module, "<train>", message, self.limits.train)
+        return Returned(wire.decode(answer["value"]))
+
+    def close(self) -> None:
+        if self._child is not None:
+            self._child.stop()
+            self._child = None
+
+
+def _failure_from(error: dict, module: str, function: str | None) -> CallFailed:
+    kind = error.get("kind", "raised")
+    where = f" ({error['file']} line {error['line']})" if error.get("line") else ""
+    name = f"`{function}`" if function else f"{module}.py"
+    if kind == "not_started":
+        return CallFailed("not_started", f"{name} is not started (raises NotImplementedError)")
+    if kind == "missing_function":
+        return CallFailed("missing_function", f"{module}.py has no function `{error.get('message')}`")
+    if kind == "syntax_error":
+        return CallFailed("syntax_error", f"syntax error{where}: {error.get('message')}")
+    verb = "importing" if function is None else "calling"
+    return CallFailed("raised", f"{verb} {name} raised {error.get('type')}{where}: {error.get('message')}")
+
+
+def prepare_job(sources: dict[str, str]) -> Path:
+    """A private job folder: runner/ (child.py, wire.py), stage/ (the exercise files), work/."""
+    job_dir = Path(tempfile.mkdtemp(prefix="layerlab-job-"))
+    os.chmod(job_dir, 0o755)
+    (job_dir / "runner").mkdir()
+    for name in RUNNER_FILES:
+        shutil.copy2(GRADER_DIR / name, job_dir / "runner" / name)
+    (job_dir / "stage").mkdir()
+    (job_dir / "work").mkdir()
+    for module, source in sources.items():
+        (job_dir / "stage" / f"{module}.py").write_text(source, encoding="utf-8")
+    return job_dir

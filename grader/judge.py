@@ -1,0 +1,113 @@
+"""Judge: the trusted side's comparisons, used by the hidden checks in checks/.
+
+Everything here works on plain data the child returned (see wire.py) and on
+the reference solutions, imported by path in this trusted process only.
+Messages say what kind of thing is wrong and never print the expected value.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from grader.isolate import Returned
+from grader.rebuild import NotRebuildable, rebuild
+from grader.wire import Described, Unsupported
+from layerlab.expect import Incorrect, _incorrect, expect_array
+from layerlab.messages import say
+
+SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"
+# Config keys that say nothing about what a layer computes.
+IGNORED_CONFIG_KEYS = {"name", "trainable", "dtype", "dtype_policy", "build_config", "seed", "autocast",
+                       "kernel_initializer", "bias_initializer", "synchronized"}
+
+
+@functools.lru_cache(maxsize=None)
+def reference(module: str) -> ModuleType:
+    """The reference solution `solutions/<module>.py` (trusted; never sent to the child)."""
+    path = SOLUTIONS_DIR / f"{module}.py"
+    spec = importlib.util.spec_from_file_location(f"reference_{module}", path)
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
+def plain(returned: Returned | Any, what: str) -> Any:
+    """The value, refusing what the child could not send as plain data."""
+    value = returned.value if isinstance(returned, Returned) else returned
+    if isinstance(value, Unsupported):
+        raise Incorrect(say("wrong_type", what=what, expected="plain data (numbers, tuples, arrays, layers)",
+                            received=value.type_name))
+    return value
+
+
+def array(returned: Returned, expected: np.ndarray, what: str, **options) -> np.ndarray:
+    """An array answer (a tensor or variable is accepted), checked type -> dtype -> rank -> shape -> values."""
+    return expect_array(plain(returned, what), np.asarray(expected), what, **options)
+
+
+def layer(returned: Returned, reference_layer, what: str, input_shape: tuple, seed: int = 0):
+    """A built layer: same class and config as the reference, same outputs under the same weights."""
+    import keras
+
+    description = plain(returned, what)
+    if not isinstance(description, Described) or description.kind != "keras":
+        received = description.kind if isinstance(description, Described) else type(description).__name__
+        raise Incorrect(say("wrong_layer_class", what=what, expected=type(reference_layer).__name__,
+                            received=received))
+    try:
+        rebuilt = rebuild(description)
+    except NotRebuildable as error:
+        raise Incorrect(f"{what}: {error}") from None
+    if type(rebuilt) is not type(reference_layer):
+        key = "average_pooling" if type(rebuilt).__name__ == "AveragePooling2D" else None
+        message = say("wrong_layer_class", what=what, expected=type(reference_layer).__name__,
+                      received=type(rebuilt).__name__)
+        raise _incorrect(message, key)
+    compare_configs(rebuilt.get_config(), reference_layer.get_config(), what)
+    inputs = np.random.default_rng(seed).standard_normal(input_shape).astype(np.float32)
+    if not reference_layer.built:
+        reference_layer.build(input_shape)
+    if not rebuilt.built:
+        rebuilt.build(input_shape)
+    weights = reference_layer.get_weights()
+    if weights:
+        rebuilt.set_weights(weights)
+    expected = np.asarray(reference_layer(inputs))
+    expect_array(np.asarray(rebuilt(inputs)), expected, f"{what} (its output under the reference's weights)",
+                 rtol=1e-4, atol=1e-5)
+    return rebuilt
+
+
+def compare_configs(got: dict, wanted: dict, what: str) -> None:
+    for key in sorted(set(wanted) | set(got)):
+        if key in IGNORED_CONFIG_KEYS:
+            continue
+        mine, theirs = _normal(got.get(key)), _normal(wanted.get(key))
+        if mine != theirs:
+            mistake = None
+            if key == "padding":
+                if isinstance(mine, str) and mine.lower() == theirs:
+                    mistake = "uppercase_padding"
+                else:
+                    mistake = "same_instead_of_valid" if mine == "same" else "valid_instead_of_same"
+            elif key == "activation":
+                mistake = "wrong_activation"
+            elif key in ("strides", "pool_size", "kernel_size"):
+                mistake = "stride_ignored" if key == "strides" else None
+            elif key == "data_format":
+                mistake = "channels_first"
+            raise _incorrect(say("wrong_config", what=what, key=key, received=repr(mine)), mistake)
+
+
+def _normal(value):
+    if isinstance(value, list):
+        return tuple(_normal(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items() if k not in ("name",)}
+    return value

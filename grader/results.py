@@ -1,0 +1,184 @@
+"""Results as data: one CheckResult per hidden check, one GradingResult per submission.
+
+`results.json` follows Gradescope's results schema (top-level score,
+execution_time, output, tests[] with name, score, max_score, status, output,
+visibility, tags) with layerlab's own details in `extra_data`; the terminal
+table, the gradebook and junit.xml are all made from it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ElementTree
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# Statuses in words. Only PASSED earns points.
+PASSED, FAILED, NOT_STARTED, NOT_SUBMITTED, ERROR = "passed", "failed", "not started", "not submitted", "error"
+GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
+
+
+@dataclass
+class CheckResult:
+    exercise: str  # the table's id
+    name: str  # the check's name, e.g. "conv-arithmetic: conv_output_length on random sizes [3]"
+    status: str
+    score: float
+    max_score: float
+    output: str = ""
+    misconception: str | None = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class ExerciseScore:
+    exercise: str
+    number: int
+    title: str
+    score: float
+    max_score: float
+    status: str  # passed | partial | failed | not started | not submitted
+
+
+@dataclass
+class GradingResult:
+    submission: str
+    status: str = "graded"  # graded | refused | grader error
+    checks: list = field(default_factory=list)
+    execution_time: float = 0.0
+    output: str = ""
+    versions: dict = field(default_factory=dict)
+    isolation: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return round(sum(c.score for c in self.checks), 4)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(c.max_score for c in self.checks), 4)
+
+    def exercises(self) -> list[ExerciseScore]:
+        """Per-exercise totals, in table order."""
+        from layerlab.table import load_table
+
+        rows = []
+        for exercise in load_table():
+            mine = [c for c in self.checks if c.exercise == exercise.id]
+            score = round(sum(c.score for c in mine), 4)
+            statuses = {c.status for c in mine}
+            if mine and statuses == {PASSED}:
+                status = PASSED
+            elif statuses == {NOT_SUBMITTED}:
+                status = NOT_SUBMITTED
+            elif statuses == {NOT_STARTED}:
+                status = NOT_STARTED
+            elif score > 0:
+                status = "partial"
+            else:
+                status = FAILED
+            rows.append(ExerciseScore(exercise.id, exercise.number, exercise.title["en"], score,
+                                      float(exercise.points), status))
+        return rows
+
+
+def to_gradescope(result: GradingResult, visibility: str = "visible") -> dict:
+    """The results.json document (Gradescope's schema)."""
+    if visibility not in GRADESCOPE_VISIBILITY:
+        raise ValueError(f"visibility must be one of {GRADESCOPE_VISIBILITY}")
+    tests = []
+    for number, check in enumerate(result.checks, 1):
+        tests.append({
+            "name": check.name,
+            "number": str(number),
+            "score": check.score,
+            "max_score": check.max_score,
+            "status": "passed" if check.status == PASSED else "failed",
+            "output": f"{check.status}: {check.output}" if check.output else check.status,
+            "visibility": visibility,
+            "tags": [check.exercise] + ([f"misconception:{check.misconception}"] if check.misconception else []),
+            "extra_data": {"state": check.status, "exercise": check.exercise, **check.details},
+        })
+    return {
+        "score": result.score,
+        "execution_time": round(result.execution_time, 2),
+        "output": result.output,
+        "visibility": visibility,
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {
+            "submission": result.submission,
+            "status": result.status,
+            "max_score": result.max_score,
+            "exercises": [asdict(row) for row in result.exercises()],
+            "versions": result.versions,
+            "isolation": result.isolation,
+            "events": result.events,
+        },
+    }
+
+
+def from_gradescope(document: dict) -> GradingResult:
+    """Read a results.json back (for tables and gradebooks)."""
+    extra = document.get("extra_data", {})
+    checks = [
+        CheckResult(
+            exercise=test["extra_data"]["exercise"],
+            name=test["name"],
+            status=test["extra_data"]["state"],
+            score=test["score"],
+            max_score=test["max_score"],
+            output=test.get("output", ""),
+            misconception=next((t.split(":", 1)[1] for t in test.get("tags", []) if t.startswith("misconception:")),
+                               None),
+        )
+        for test in document.get("tests", [])
+    ]
+    return GradingResult(
+        submission=extra.get("submission", ""), status=extra.get("status", "graded"), checks=checks,
+        execution_time=document.get("execution_time", 0.0), output=document.get("output", ""),
+        versions=extra.get("versions", {}), isolation=extra.get("isolation", []), events=extra.get("events", []))
+
+
+def write_results(result: GradingResult, directory: Path, visibility: str = "visible") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "results.json"
+    path.write_text(json.dumps(to_gradescope(result, visibility), indent=2, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    write_junit(result, directory / "junit.xml")
+    return path
+
+
+def write_junit(result: GradingResult, path: Path) -> None:
+    """JUnit XML: one testsuite per submission, one testcase per check."""
+    failures = sum(c.status in (FAILED, NOT_STARTED, NOT_SUBMITTED) for c in result.checks)
+    errors = sum(c.status == ERROR for c in result.checks)
+    suite = ElementTree.Element("testsuite", {
+        "name": f"layerlab.{result.submission}", "tests": str(len(result.checks)),
+        "failures": str(failures), "errors": str(errors), "skipped": "0",
+        "time": f"{result.execution_time:.3f}"})
+    properties = ElementTree.SubElement(suite, "properties")
+    for key, value in {"score": result.score, "max_score": result.max_score, "status": result.status,
+                       **{f"version.{k}": v for k, v in result.versions.items()}}.items():
+        ElementTree.SubElement(properties, "property", {"name": key, "value": str(value)})
+    for check in result.checks:
+        case = ElementTree.SubElement(suite, "testcase", {
+            "classname": f"layerlab.{check.exercise}", "name": check.name, "time": "0"})
+        if check.status == ERROR:
+            ElementTree.SubElement(case, "error", {"message": check.output[:500]}).text = check.output
+        elif check.status != PASSED:
+            ElementTree.SubElement(case, "failure", {"message": f"{check.status}: {check.output}"[:500],
+                                                     "type": check.status}).text = check.output
+    root = ElementTree.Element("testsuites")
+    root.append(suite)
+    ElementTree.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def split_points(points: float, count: int) -> list[float]:
+    """`points` shared by `count` checks; the shares add up exactly (last one takes the rounding)."""
+    if count == 0:
+        return []
+    share = math.floor(points / count * 10000) / 10000
+    return [share] * (count - 1) + [round(points - share * (count - 1), 4)]

@@ -1,0 +1,151 @@
+"""Stage a submission: read only the exercise files out of a folder or a zip, safely.
+
+Nothing from the submission is executed here and nothing is extracted to disk
+by path: members are read into memory (with size caps) and written under the
+grader's own job folder by exercise name. A hostile zip (path traversal,
+absolute paths, symbolic links, a bomb) is refused whole, with a message.
+"""
+
+from __future__ import annotations
+
+import ast
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from layerlab.table import load_table
+
+MAX_FILE_BYTES = 1024 * 1024  # an exercise file is a few KB; 1 MB is generous
+MAX_ZIP_TOTAL = 64 * 1024 * 1024  # declared uncompressed size of the whole archive
+MAX_ZIP_MEMBERS = 10_000
+MAX_RATIO = 200  # a member that compresses more than this is a bomb
+
+
+class Refused(Exception):
+    """The submission cannot be graded at all (a hostile or corrupt archive)."""
+
+
+@dataclass
+class Staged:
+    """module -> source text for the exercise files found; problems per module."""
+
+    name: str
+    sources: dict = field(default_factory=dict)
+    problems: dict = field(default_factory=dict)  # module -> (status, words)
+    notes: list = field(default_factory=list)
+
+
+def submission_name(path: Path) -> str:
+    path = Path(path)
+    return path.stem if path.suffix == ".zip" else path.resolve().name
+
+
+def _expected() -> dict[str, str]:
+    return {f"{e.module}.py": e.module for e in load_table()}
+
+
+def stage(path: Path) -> Staged:
+    """Read the exercise files of a submission folder or zip."""
+    path = Path(path)
+    staged = Staged(submission_name(path))
+    if path.is_file() and path.suffix == ".zip":
+        raw = _read_zip(path, staged)
+    elif path.is_dir():
+        raw = _read_folder(path, staged)
+    else:
+        raise Refused(f"{path}: not a folder or a .zip file")
+    for filename, module in _expected().items():
+        if filename not in raw:
+            continue
+        data = raw[filename]
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            staged.problems[module] = ("syntax_error", f"{filename} is not UTF-8 text (byte {error.start})")
+            continue
+        try:
+            ast.parse(source, filename=filename)
+        except SyntaxError as error:
+            staged.problems[module] = ("syntax_error", f"{filename} line {error.lineno}: syntax error: {error.msg}")
+            continue
+        except ValueError as error:  # null bytes
+            staged.problems[module] = ("syntax_error", f"{filename}: {error}")
+            continue
+        staged.sources[module] = source
+    return staged
+
+
+def _read_folder(folder: Path, staged: Staged) -> dict[str, bytes]:
+    found = {}
+    for filename in _expected():
+        candidate = folder / filename
+        try:
+            info = candidate.lstat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            staged.notes.append(f"{filename} is a symbolic link: ignored (submit the file itself)")
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            staged.notes.append(f"{filename} is not a regular file: ignored")
+            continue
+        if info.st_size > MAX_FILE_BYTES:
+            staged.notes.append(f"{filename} is larger than {MAX_FILE_BYTES // 1024} KB: ignored")
+            continue
+        found[filename] = candidate.read_bytes()
+    return found
+
+
+def _read_zip(archive: Path, staged: Staged) -> dict[str, bytes]:
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            members = bundle.infolist()
+            _refuse_hostile(archive, members)
+            wanted = _expected()
+            chosen: dict[str, zipfile.ZipInfo] = {}
+            for member in members:
+                name = PurePosixPath(member.filename).name
+                if name in wanted and not member.is_dir():
+                    depth = len(PurePosixPath(member.filename).parts)
+                    if name not in chosen or depth < len(PurePosixPath(chosen[name].filename).parts):
+                        chosen[name] = member
+            found = {}
+            for name, member in chosen.items():
+                if member.file_size > MAX_FILE_BYTES:
+                    staged.notes.append(f"{member.filename} is larger than {MAX_FILE_BYTES // 1024} KB: ignored")
+                    continue
+                with bundle.open(member) as handle:
+                    data = handle.read(MAX_FILE_BYTES + 1)  # never trust the declared size alone
+                if len(data) > MAX_FILE_BYTES:
+                    raise Refused(f"{archive.name}: {member.filename} is larger than it declares (a zip bomb?)")
+                found[name] = data
+            return found
+    except zipfile.BadZipFile as error:
+        raise Refused(f"{archive.name}: not a valid zip file ({error})") from None
+    except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as error:
+        raise Refused(f"{archive.name}: cannot read the zip ({type(error).__name__}: {error})") from None
+
+
+def _refuse_hostile(archive: Path, members: list[zipfile.ZipInfo]) -> None:
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise Refused(f"{archive.name}: {len(members)} entries; a submission has at most {MAX_ZIP_MEMBERS}")
+    total = 0
+    for member in members:
+        name = member.filename
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+            raise Refused(f"{archive.name}: entry '{name}' has an absolute path")
+        if ".." in parts:
+            raise Refused(f"{archive.name}: entry '{name}' climbs out of the folder with '..'")
+        mode = member.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise Refused(f"{archive.name}: entry '{name}' is a symbolic link")
+        total += member.file_size
+        if member.compress_size and member.file_size / member.compress_size > MAX_RATIO \
+                and member.file_size > MAX_FILE_BYTES:
+            raise Refused(f"{archive.name}: entry '{name}' expands {member.file_size // member.compress_size}x "
+                          "(a zip bomb?)")
+    if total > MAX_ZIP_TOTAL:
+        raise Refused(f"{archive.name}: {total // (1024 * 1024)} MB uncompressed; the limit is "
+                      f"{MAX_ZIP_TOTAL // (1024 * 1024)} MB")

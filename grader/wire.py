@@ -1,0 +1,272 @@
+"""Plain data on the wire between the trusted grader and the untrusted child.
+
+Both sides use this file (the child gets a copy of it). Frames are a 4-byte
+length and a JSON body. Only these types cross, each tagged so that a decoder
+never runs code: None, bool, int, float (NaN and infinity too), str, list,
+tuple, dict with str keys, numpy arrays of numeric dtype (base64), and
+descriptions of Keras objects and matplotlib figures made of those. The
+encoder checks *exact* types: a subclass of tuple or int with rigged operators
+arrives as an "unsupported" marker naming its type, never as a tuple or int.
+
+Self-contained on purpose (stdlib and numpy only; Keras and matplotlib are
+imported only when an object of theirs is encoded or decoded).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import struct
+
+import numpy as np
+
+MAX_FRAME = 256 * 1024 * 1024  # a frame larger than this is refused, not read
+ARRAY_DTYPES = {"bool", "uint8", "int8", "uint16", "int16", "uint32", "int32", "int64", "uint64",
+                "float16", "float32", "float64"}
+MAX_DEPTH = 64
+
+
+class WireError(ValueError):
+    """A frame that is not well-formed plain data."""
+
+
+# ------------------------------------------------------------------ frames
+
+
+def write_frame(fd: int, message: dict) -> None:
+    body = json.dumps(message, allow_nan=False, separators=(",", ":")).encode()
+    data = struct.pack(">I", len(body)) + body
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def read_exactly(fd: int, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError("the other side closed the pipe")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd: int) -> dict:
+    (size,) = struct.unpack(">I", read_exactly(fd, 4))
+    if size > MAX_FRAME:
+        raise WireError(f"frame of {size} bytes is larger than the limit")
+    try:
+        message = json.loads(read_exactly(fd, size))
+    except json.JSONDecodeError as error:
+        raise WireError(f"frame is not JSON: {error}") from None
+    if type(message) is not dict:
+        raise WireError("frame is not an object")
+    return message
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def _type_name(value) -> str:
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+def _array(value: np.ndarray, origin: str) -> dict:
+    if value.dtype.name not in ARRAY_DTYPES:
+        return {"t": "unsupported", "type": f"numpy array of dtype {value.dtype}"}
+    contiguous = np.ascontiguousarray(value)
+    return {
+        "t": "array",
+        "dtype": contiguous.dtype.name,
+        "shape": list(contiguous.shape),
+        "data": base64.b64encode(contiguous.tobytes()).decode(),
+        "origin": origin,
+    }
+
+
+def _float(value: float) -> dict | float:
+    if math.isfinite(value):
+        return value
+    return {"t": "float", "v": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
+
+
+def encode(value, depth: int = 0):
+    """Plain data for `value`; anything else becomes an 'unsupported' marker."""
+    if depth > MAX_DEPTH:
+        return {"t": "unsupported", "type": "structure nested too deeply"}
+    kind = type(value)
+    if value is None or kind is bool or kind is str:
+        return value
+    if kind is int:
+        return value if abs(value) < 2**63 else {"t": "unsupported", "type": "int too large"}
+    if kind is float:
+        return _float(value)
+    if kind is list:
+        return [encode(item, depth + 1) for item in value]
+    if kind is tuple:
+        return {"t": "tuple", "v": [encode(item, depth + 1) for item in value]}
+    if kind is dict:
+        if not all(type(key) is str for key in value):
+            return {"t": "unsupported", "type": "dict with non-str keys"}
+        return {"t": "dict", "v": {key: encode(item, depth + 1) for key, item in value.items()}}
+    if kind is np.ndarray:
+        return _array(value, "numpy")
+    if isinstance(value, np.generic) and kind.__module__ == "numpy":
+        return {"t": "scalar", "v": encode(value.item(), depth + 1), "dtype": value.dtype.name}
+    module = kind.__module__ or ""
+    if module.startswith(("tensorflow", "keras", "tf_keras")):
+        return _encode_framework(value, depth)
+    if module.startswith("matplotlib") and kind.__name__ == "Figure":
+        return describe_figure(value)
+    if module.startswith("pathlib") and kind.__name__ in ("PosixPath", "Path", "WindowsPath"):
+        return describe_path(value)
+    return {"t": "unsupported", "type": _type_name(value)}
+
+
+def _encode_framework(value, depth: int):
+    import keras
+    import tensorflow as tf
+
+    kind = type(value)
+    if kind.__name__ == "TensorShape":
+        return {"t": "tuple", "v": [encode(n, depth + 1) for n in value.as_list()]}
+    if isinstance(value, tf.Variable) or isinstance(value, keras.Variable):
+        return _array(np.asarray(value.numpy()), "variable")
+    if isinstance(value, tf.Tensor) and kind.__module__.startswith("tensorflow"):
+        return _array(np.asarray(value.numpy()), "tensor")
+    if isinstance(value, keras.layers.Layer):
+        return describe_keras(value)
+    if kind.__name__ == "History":
+        return {"t": "history", "history": encode({k: [float(v) for v in vs] for k, vs in value.history.items()})}
+    return {"t": "unsupported", "type": _type_name(value)}
+
+
+def describe_keras(layer) -> dict:
+    """A layer or model as its Keras config and weights (plain data only)."""
+    import keras
+
+    kind = type(layer)
+    description = {
+        "t": "keras",
+        "class_name": kind.__name__,
+        "module": kind.__module__,
+        "is_model": isinstance(layer, keras.Model),
+        "built": bool(layer.built),
+        "config": encode(keras.saving.serialize_keras_object(layer)),
+        "weights": [encode(np.asarray(w)) for w in layer.get_weights()],
+    }
+    if isinstance(layer, keras.Model):
+        try:
+            description["compiled"] = bool(layer.compiled)
+            description["compile_config"] = encode(layer.get_compile_config()) if layer.compiled else None
+        except Exception as error:  # a half-compiled model: say so, the parent judges
+            description["compile_config"] = {"t": "unsupported", "type": f"compile config: {error}"}
+    return description
+
+
+def describe_figure(figure) -> dict:
+    """What a check needs to know about a matplotlib Figure: axes, titles, images, bars."""
+    axes = []
+    for ax in figure.axes:
+        axes.append(
+            {
+                "title": ax.get_title(),
+                "xlabel": ax.get_xlabel(),
+                "ylabel": ax.get_ylabel(),
+                "images": [encode(np.asarray(image.get_array(), dtype=np.float64)) for image in ax.get_images()],
+                "bar_heights": encode(np.asarray([p.get_height() for p in ax.patches if hasattr(p, "get_height")],
+                                                 dtype=np.float64)),
+                "is_colorbar": ax.get_label() == "<colorbar>",
+            }
+        )
+    return {"t": "figure", "axes": encode(axes), "suptitle": figure._suptitle.get_text() if figure._suptitle else ""}
+
+
+def describe_path(path) -> dict:
+    """A path the learner's code wrote: its name, size and first bytes (read in the child)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+        size = os.path.getsize(path)
+    except OSError:
+        head, size = b"", -1
+    return {"t": "path", "name": os.path.basename(str(path)), "size": size,
+            "head": base64.b64encode(head).decode()}
+
+
+# ---------------------------------------------------------------- decoding
+
+
+class Unsupported:
+    """A value the child could not send as plain data (its type name is kept)."""
+
+    __slots__ = ("type_name",)
+
+    def __init__(self, type_name: str):
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<unsupported {self.type_name}>"
+
+
+class Described(dict):
+    """A tagged description (keras object, figure, path, history): a dict with .kind."""
+
+    @property
+    def kind(self) -> str:
+        return self["t"]
+
+
+def _decode_array(tagged: dict) -> np.ndarray:
+    dtype = tagged.get("dtype")
+    if dtype not in ARRAY_DTYPES:
+        raise WireError(f"array dtype {dtype!r} is not allowed")
+    shape = tagged.get("shape")
+    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+        raise WireError("array shape is not a list of sizes")
+    raw = base64.b64decode(tagged.get("data", ""), validate=True)
+    expected = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    if len(raw) != expected:
+        raise WireError("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def decode(value, depth: int = 0):
+    """Plain Python/numpy values from `encode`'s output; never runs code."""
+    if depth > MAX_DEPTH:
+        raise WireError("structure nested too deeply")
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if kind is list:
+        return [decode(item, depth + 1) for item in value]
+    if kind is not dict:
+        raise WireError(f"unexpected JSON value of type {kind.__name__}")
+    tag = value.get("t")
+    if tag == "tuple":
+        return tuple(decode(item, depth + 1) for item in value["v"])
+    if tag == "dict":
+        return {str(key): decode(item, depth + 1) for key, item in value["v"].items()}
+    if tag == "float":
+        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[value["v"]]
+    if tag == "array":
+        return _decode_array(value)
+    if tag == "scalar":
+        return np.dtype(value["dtype"]).type(decode(value["v"], depth + 1)) if value["dtype"] in ARRAY_DTYPES \
+            else Unsupported(f"numpy scalar {value['dtype']}")
+    if tag == "unsupported":
+        return Unsupported(str(value.get("type")))
+    if tag in ("keras", "figure", "path", "history"):
+        return Described({key: (item if key in ("t", "class_name", "module") else decode(item, depth + 1))
+                          for key, item in value.items()})
+    raise WireError(f"unknown tag {tag!r}")
+
+
+def origin(tagged) -> str | None:
+    """For an encoded array: 'numpy', 'tensor' or 'variable'."""
+    return tagged.get("origin") if type(tagged) is dict and tagged.get("t") == "array" else None

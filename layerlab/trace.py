@@ -1,0 +1,182 @@
+"""Follow a model layer by layer: its computing layers, a table of shapes and parameters.
+
+`shape_trace` lays a learner's model beside the expected one, one row per layer
+(the input first), and marks with '>>' the first row where the class, the
+output shape or the parameter count differs -- the place to start looking.
+`expect_trace` raises `Incorrect` with that table; `run_model` runs Keras code
+on a learner-built model and turns a failure into words; `expect_probabilities`
+checks a classifier's output rows add up to 1.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import keras
+import numpy as np
+
+from layerlab.expect import Incorrect, expect_array, to_array
+from layerlab.messages import say
+from layerlab.misconceptions import explain, from_error
+
+MARK = ">>"
+INPUT_ROW = "Input"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    """One layer: its class, its output shape (None when Keras could not compute it), its parameters."""
+
+    layer: str
+    shape: tuple | None
+    params: int | None
+    error: str = ""
+
+
+def leaf_layers(model_or_layers: Any) -> list:
+    """The layers that compute, in order: nested Sequential or functional models are opened, inputs skipped."""
+    layers = model_or_layers.layers if hasattr(model_or_layers, "layers") else list(model_or_layers)
+    leaves = []
+    for layer in layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        if hasattr(layer, "layers"):  # a Sequential or Model used as a layer
+            leaves.extend(leaf_layers(layer))
+        else:
+            leaves.append(layer)
+    return leaves
+
+
+def declared_input_shape(model: Any) -> tuple | None:
+    """The shape a model was built for, with a batch of one image, or None when it declares none."""
+    try:
+        inputs = model.inputs
+    except (AttributeError, ValueError):
+        return None
+    if not inputs:
+        return None
+    return (1,) + tuple(inputs[0].shape[1:])
+
+
+def first_line(error: BaseException) -> str:
+    """`ValueError: ...` with Keras' colour codes and boilerplate lines removed."""
+    lines = [line.strip() for line in _ANSI.sub("", str(error)).splitlines()]
+    lines = [line for line in lines if line and not line.startswith("Exception encountered when calling")]
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def layer_rows(model_or_layers: Any, input_shape: tuple | None = None) -> list[TraceRow]:
+    """An Input row, then each computing layer's output shape (chained) and parameter count.
+
+    The chain starts at the model's own input (with batch 1) when it declares one,
+    otherwise at `input_shape`. Layers that are not built yet are built for the
+    shape they receive, as Keras does on a first call.
+    """
+    shape = declared_input_shape(model_or_layers) or (tuple(input_shape) if input_shape else None)
+    if shape is None:
+        raise ValueError("layer_rows: the model declares no input; pass input_shape=(1, 28, 28, 1)")
+    rows = [TraceRow(INPUT_ROW, shape, 0)]
+    for layer in leaf_layers(model_or_layers):
+        name = type(layer).__name__
+        if shape is None:  # an earlier layer failed: nothing flows any further
+            rows.append(TraceRow(name, None, None))
+            continue
+        try:
+            if not layer.built:
+                layer.build(shape)
+            output = tuple(layer.compute_output_shape(shape))
+            rows.append(TraceRow(name, output, int(layer.count_params())))
+        except Exception as error:  # the learner's layer cannot take this shape: say so in the table
+            rows.append(TraceRow(name, None, None, first_line(error)))
+        shape = rows[-1].shape
+    return rows
+
+
+def first_divergence(rows: Sequence[TraceRow], expected_rows: Sequence[TraceRow]) -> int | None:
+    """Index of the first row whose class, shape or parameters differ (a missing row differs)."""
+    for index in range(max(len(rows), len(expected_rows))):
+        if index >= len(rows) or index >= len(expected_rows):
+            return index
+        mine, wanted = rows[index], expected_rows[index]
+        if (mine.layer, mine.shape, mine.params) != (wanted.layer, wanted.shape, wanted.params):
+            return index
+    return None
+
+
+def _cell(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives `text`: Korean letters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def shape_trace(
+    model_or_layers: Any, expected_rows: Sequence[TraceRow], input_shape: tuple | None = None
+) -> str:
+    """A table: layer | your output shape | expected | your params | expected, '>>' at the first difference."""
+    return format_trace(layer_rows(model_or_layers, input_shape), expected_rows)
+
+
+def format_trace(rows: Sequence[TraceRow], expected_rows: Sequence[TraceRow]) -> str:
+    """The table of `shape_trace` for rows already computed."""
+    marked = first_divergence(rows, expected_rows)
+    header = [say(f"trace.{column}") for column in ("layer", "your_shape", "expected", "your_params", "expected")]
+    lines = [[""] + header]
+    for index in range(max(len(rows), len(expected_rows))):
+        mine = rows[index] if index < len(rows) else None
+        wanted = expected_rows[index] if index < len(expected_rows) else None
+        if mine is None:
+            layer = say("trace.missing", expected=wanted.layer)
+        elif wanted is not None and wanted.layer != mine.layer:
+            layer = say("trace.instead", received=mine.layer, expected=wanted.layer)
+        else:
+            layer = mine.layer
+        lines.append([
+            MARK if index == marked else "",
+            layer,
+            (mine.error or _cell(mine.shape)) if mine else "-",
+            _cell(wanted.shape if wanted else None),
+            _cell(mine.params if mine else None),
+            _cell(wanted.params if wanted else None),
+        ])
+    widths = [max(_width(line[column]) for line in lines) for column in range(len(lines[0]))]
+    return "\n".join("  ".join(_pad(cell, width) for cell, width in zip(line, widths)).rstrip() for line in lines)
+
+
+def expect_trace(
+    model_or_layers: Any, expected_rows: Sequence[TraceRow], what: str, input_shape: tuple | None = None
+) -> None:
+    """Every layer's class, output shape and parameters as expected; otherwise the table, marked."""
+    rows = layer_rows(model_or_layers, input_shape)
+    if first_divergence(rows, expected_rows) is not None:
+        message = f"{say('trace.diverges', what=what)}\n{format_trace(rows, expected_rows)}"
+        mistakes = [from_error(row.error) for row in rows if row.error]
+        raise Incorrect(f"{message}\n  {explain(mistakes[0])}" if mistakes and mistakes[0] else message)
+
+
+def run_model(what: str, action: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Run Keras code (a forward pass, a training step) on a learner-built model, failures in words."""
+    try:
+        return action(*args, **kwargs)
+    except Exception as error:
+        message = say("model.raised", what=what, error=first_line(error))
+        mistake = from_error(str(error))
+        raise Incorrect(f"{message}\n  {explain(mistake)}" if mistake else message) from None
+
+
+def expect_probabilities(output: Any, what: str) -> None:
+    """Every row of a classifier's output is a probability distribution: it adds up to 1."""
+    row_sums = np.asarray(to_array(output), dtype=np.float32).sum(axis=-1)
+    # Rows that do not add up to 1 come from a last layer without softmax,
+    # so any other sums are named as that mistake.
+    expect_array(row_sums, np.ones_like(row_sums), what, atol=1e-4, alternatives={"missing_softmax": row_sums})
