@@ -46,8 +46,10 @@ class CheckPlugin:
     def _result(self, item, report, call) -> CheckResult:
         exercise = by_module(Path(str(item.fspath)).stem.removeprefix("check_")).id
         name = f"{exercise}: {item.name}"
+        details = {key: value for key, value in item.user_properties if key != "message"}
+        message = dict(item.user_properties).get("message", "")
         if report.passed:
-            return CheckResult(exercise, name, PASSED, 0.0, 0.0)
+            return CheckResult(exercise, name, PASSED, 0.0, 0.0, message, details=details)
         error = call.excinfo.value if call.excinfo else None
         if isinstance(error, CallFailed):
             status = {"not_started": NOT_STARTED, "not_submitted": NOT_SUBMITTED}.get(error.status, FAILED)
@@ -55,7 +57,7 @@ class CheckPlugin:
         if isinstance(error, NotStarted):
             return CheckResult(exercise, name, NOT_STARTED, 0.0, 0.0, str(error))
         if isinstance(error, Incorrect):
-            return CheckResult(exercise, name, FAILED, 0.0, 0.0, str(error), error.misconception)
+            return CheckResult(exercise, name, FAILED, 0.0, 0.0, str(error), error.misconception, details)
         if isinstance(error, AssertionError):
             return CheckResult(exercise, name, FAILED, 0.0, 0.0, str(error).split("\nassert")[0].strip())
         # A check that could not run is the grader's problem, never hidden as the learner's.

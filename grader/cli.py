@@ -66,9 +66,22 @@ def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1)
     return results
 
 
+def _data_problem() -> str | None:
+    """The grader needs MNIST (other images, the training gate): find it, or say how to fix it."""
+    from layerlab.data import DataError, load_mnist
+
+    try:
+        load_mnist()  # may download once into the Keras cache, where the checks then find it
+    except DataError as error:
+        return str(error)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     limits = _limits(arguments)
+    if arguments.verb in ("grade", "demo", "selftest") and (problem := _data_problem()):
+        return _fail(problem)
     if arguments.verb == "worker":
         from grader.grade import grade_one
         from layerlab.quiet import import_tensorflow

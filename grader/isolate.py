@@ -27,6 +27,7 @@ from grader import wire
 GRADER_DIR = Path(__file__).resolve().parent
 KIT_ROOT = GRADER_DIR.parent
 RUNNER_FILES = ("child.py", "wire.py")
+STOPS_PER_MODULE = 2  # after this many deadline/memory stops, a file's other calls are not run
 OUTPUT_TAIL = 16 * 1024  # bytes of the child's stdout/stderr kept for the report
 SAFE_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -277,6 +278,7 @@ class Submission:
     events: list = field(default_factory=list)  # what went wrong with the child, for the report
     _child: Child | None = None
     _broken: dict = field(default_factory=dict)  # (module, function or None) -> CallFailed
+    _stops: dict = field(default_factory=dict)  # module -> how many calls hit a deadline or the memory cap
 
     def _ensure_child(self) -> Child:
         if self._child is None or not self._child.alive():
@@ -312,6 +314,11 @@ class Submission:
         except CallFailed as failure:
             self._broken[(module, function)] = failure
             self.events.append(f"{module}.{function}: {failure}")
+            if failure.status in ("timeout", "memory"):
+                self._stops[module] = self._stops.get(module, 0) + 1
+                if self._stops[module] >= STOPS_PER_MODULE:
+                    self._broken[(module, None)] = CallFailed(
+                        failure.status, f"{module}.py was stopped {STOPS_PER_MODULE} times; the rest of it is not run")
             raise
         if not answer.get("ok"):
             raise _failure_from(answer.get("error") or {}, module, function)
@@ -343,12 +350,13 @@ class Submission:
         answer = self._ask(module, function, message, self.limits.call)
         return Returned(wire.decode(answer["value"]), wire.origin(answer["value"]))
 
-    def train(self, module: str, functions: list, images, labels, epochs: int, batch_size: int) -> Returned:
+    def train(self, module: str, functions: list, images, labels, *, epochs: int, batch_size: int,
+              seed: int) -> Returned:
         """The training gate's call: build, compile, train in the child; a model description back."""
         self._check_file(module)
         message = {"op": "train", "module": module, "functions": list(functions),
                    "images": wire.encode(images), "labels": wire.encode(labels),
-                   "epochs": epochs, "batch_size": batch_size}
+                   "epochs": epochs, "batch_size": batch_size, "seed": seed}
         answer = self._ask(module, "<train>", message, self.limits.train)
         return Returned(wire.decode(answer["value"]))
 

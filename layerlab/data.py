@@ -171,6 +171,9 @@ def load_mnist(path: str | os.PathLike | None = None, *, allow_download: bool = 
     tried.append(f"Keras cache: {cache} does not exist")
     if allow_download:
         try:
+            from layerlab.quiet import import_tensorflow
+
+            import_tensorflow()
             import keras
 
             (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
