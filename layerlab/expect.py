@@ -179,7 +179,10 @@ def expect_shape(
     if hasattr(got, "as_list") and type(got).__name__ == "TensorShape":
         got = tuple(got.as_list())
     if type(got) not in (tuple, list) or not all(type(n) is int or n is None for n in got):
-        raise Incorrect(say("wrong_type", what=what, expected="a tuple of ints", received=_type_name(got)))
+        received = _type_name(got)
+        if type(got) in (tuple, list):  # the container is fine, an element is not: show them
+            received += f" {got!r}"
+        raise Incorrect(say("wrong_type", what=what, expected="a tuple of ints", received=received))
     got = tuple(got)
     if got != tuple(expected):
         mistake = name_the_mistake(got, alternatives or {}, tuple(expected))
@@ -200,13 +203,14 @@ def expect_number(
     tolerance: float = 0.0,
 ) -> int | float:
     """An int (or, when `expected` is a float, a float within `tolerance`)."""
+    received = _type_name(got)  # before to_array: a tensor is named as the tensor it is
     got = to_array(got)
     if isinstance(got, np.generic):
         got = got.item()
     allowed = (int,) if isinstance(expected, int) else (int, float)
     if type(got) not in allowed:
         kind = "an int" if isinstance(expected, int) else "a number"
-        raise Incorrect(say("wrong_type", what=what, expected=kind, received=_type_name(got)))
+        raise Incorrect(say("wrong_type", what=what, expected=kind, received=received))
     if abs(got - expected) > tolerance:
         mistake = name_the_mistake(got, alternatives or {}, expected)
         raise _incorrect(say("wrong_value", what=what, received=got), mistake)
