@@ -1,4 +1,4 @@
-"""The instructor's command line: grade, selftest, demo (and the internal worker)."""
+"""The instructor's command line: grade, selftest, demo, release, export (and the internal worker)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,18 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from grader.grade import DEFAULT_VISIBILITY  # noqa: E402
 from grader.isolate import KIT_ROOT, Limits  # noqa: E402
+from grader.results import GRADESCOPE_VISIBILITY  # noqa: E402
 
 EXAMPLE_SUBMISSION = KIT_ROOT / "examples" / "sample_submission"
 
 
 def _limits(arguments) -> Limits:
-    return Limits(call=arguments.call_timeout, train=arguments.train_timeout, memory_mb=arguments.memory_mb)
+    if not hasattr(arguments, "call_timeout"):
+        return Limits()
+    return Limits(call=arguments.call_timeout, train=arguments.train_timeout, memory_mb=arguments.memory_mb,
+                  submission=arguments.submission_timeout)
 
 
 def _add_limits(parser: argparse.ArgumentParser) -> None:
@@ -26,15 +31,25 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
                         help=f"seconds the training gate may take (default {defaults.train:g})")
     parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, metavar="MB",
                         help=f"memory cap of the learner's process (default {defaults.memory_mb})")
+    parser.add_argument("--submission-timeout", type=float, default=defaults.submission, metavar="S",
+                        help=f"seconds one whole submission may take before its worker is stopped "
+                             f"(default {defaults.submission:g})")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
-    grade = verbs.add_parser("grade", help="grade submissions (folders or .zip files)")
-    grade.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION")
+    grade = verbs.add_parser("grade", help="grade submissions (folders or .zip files, or folders of them)")
+    grade.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION",
+                       help="a submission (folder or .zip), or a folder whose entries are submissions")
     grade.add_argument("--out", type=Path, required=True, metavar="DIR", help="where results go")
-    grade.add_argument("--jobs", type=int, default=1, metavar="N", help="submissions graded at once")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="submissions graded at once (default: the number of CPUs, %(default)s here)")
+    grade.add_argument("--tables", action="store_true",
+                       help="print every submission's table (default: only when grading one)")
+    grade.add_argument("--no-expand", action="store_true",
+                       help="each SUBMISSION is one submission, even a folder without exercise files")
+    _add_visibility(grade)
     _add_limits(grade)
     selftest = verbs.add_parser("selftest", help="grade solutions/ (full marks) and exercises/ (zero)")
     selftest.add_argument("--out", type=Path, default=None, metavar="DIR")
@@ -42,11 +57,28 @@ def _parser() -> argparse.ArgumentParser:
     demo = verbs.add_parser("demo", help="grade the sample submission in examples/")
     demo.add_argument("--out", type=Path, default=KIT_ROOT / "out" / "demo", metavar="DIR")
     _add_limits(demo)
+    release = verbs.add_parser("release", help="write the student bundle (exercises, layerlab, README ...)")
+    release.add_argument("dest", type=Path, metavar="DEST")
+    release.add_argument("--force", action="store_true", help="write into DEST even if it is not empty")
+    export = verbs.add_parser("export", help="package the grader for Gradescope or GitHub Classroom")
+    targets = export.add_subparsers(dest="target", required=True)
+    gradescope = targets.add_parser("gradescope", help="an autograder .zip for Gradescope")
+    gradescope.add_argument("zip", type=Path, metavar="OUT.zip")
+    _add_visibility(gradescope)
+    classroom = targets.add_parser("classroom", help=".github/workflows/classroom.yml for the student repository")
+    classroom.add_argument("dest", type=Path, metavar="DEST")
     worker = verbs.add_parser("worker", help=argparse.SUPPRESS)
     worker.add_argument("submission", type=Path)
     worker.add_argument("--out", type=Path, required=True)
+    worker.add_argument("--hide", type=Path, action="append", default=[])
+    _add_visibility(worker)
     _add_limits(worker)
     return parser
+
+
+def _add_visibility(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--visibility", choices=GRADESCOPE_VISIBILITY, default=DEFAULT_VISIBILITY,
+                        help="when students see the hidden checks on Gradescope (default %(default)s)")
 
 
 def _fail(message: str) -> int:
@@ -54,14 +86,25 @@ def _fail(message: str) -> int:
     return 2
 
 
-def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1) -> list:
-    from grader.grade import grade_many
-    from grader.report import table
+def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1, tables: bool | None = None,
+                    visibility: str = DEFAULT_VISIBILITY) -> list:
+    """Grade with a progress display; then one table per submission, or the class summary and gradebook."""
+    from grader.gradebook import summary, write_gradebook
+    from grader.grade import grade_many, unique_names
+    from grader.report import BatchProgress, table
 
-    results = grade_many(paths, out, limits, jobs=jobs)
-    for result in results:
-        print(table(result))
-        print()
+    with BatchProgress(len(paths), jobs) as progress:
+        results = grade_many(paths, out, limits, jobs=jobs, progress=progress, visibility=visibility)
+    graded = list(zip(unique_names(paths), results))
+    gradebook = write_gradebook(out, graded)
+    if tables if tables is not None else len(results) == 1:
+        for result in results:
+            print()
+            print(table(result))
+    print()
+    if len(results) > 1:
+        print(summary(graded))
+    print(f"gradebook: {gradebook}")
     print(f"results: {out}/<name>/results.json and junit.xml")
     return results
 
@@ -87,16 +130,46 @@ def main(argv: list[str] | None = None) -> int:
         from layerlab.quiet import import_tensorflow
 
         import_tensorflow()
-        grade_one(arguments.submission, arguments.out, limits)
+        grade_one(arguments.submission, arguments.out, limits, arguments.hide, arguments.visibility)
         return 0
     if arguments.verb == "grade":
+        from grader.stage import expand
+
         missing = [str(p) for p in arguments.submissions if not p.exists()]
         if missing:
             return _fail(f"no such submission: {', '.join(missing)}")
         if arguments.jobs < 1:
             return _fail("--jobs must be at least 1")
-        grade_and_print([p.resolve() for p in arguments.submissions], arguments.out.resolve(), limits,
-                        arguments.jobs)
+        notes: list[str] = []
+        paths = [p.resolve() for p in arguments.submissions]
+        if not arguments.no_expand:
+            paths = expand(paths, notes)
+        for note in notes:
+            print(f"grader: {note}", file=sys.stderr)
+        grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs, arguments.tables or None,
+                        arguments.visibility)
+        return 0
+    if arguments.verb == "release":
+        from grader.release import ReleaseError, release
+
+        try:
+            written = release(arguments.dest, force=arguments.force)
+        except ReleaseError as error:
+            return _fail(str(error))
+        print(f"student bundle: {written.resolve()}")
+        return 0
+    if arguments.verb == "export":
+        from grader.export import ExportError, export_classroom, export_gradescope
+
+        try:
+            if arguments.target == "gradescope":
+                written = export_gradescope(arguments.zip, visibility=arguments.visibility)
+            else:
+                written = export_classroom(arguments.dest)
+        except ExportError as error:
+            return _fail(str(error))
+        for path in written if isinstance(written, list) else [written]:
+            print(f"wrote {path}")
         return 0
     if arguments.verb == "demo":
         grade_and_print([EXAMPLE_SUBMISSION], arguments.out.resolve(), limits)

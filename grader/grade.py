@@ -13,17 +13,20 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from grader.isolate import KIT_ROOT, Limits, Submission, prepare_job, sandbox_layers, secret_paths
+from grader.isolate import KIT_ROOT, Limits, Submission, kill_tree, prepare_job, sandbox_layers, secret_paths
 from grader.results import GradingResult, from_gradescope, write_results
 from grader.stage import Refused, stage, submission_name
 
 # Variables that would change how Python or pytest behave in the trusted worker.
 UNTRUSTED_ENV_PREFIXES = ("PYTEST_", "PYTHON", "COV_", "TF_XLA")
+DEFAULT_VISIBILITY = "after_published"  # Gradescope: students see the checks once grades are published
 
 
 def worker_environment() -> dict[str, str]:
@@ -34,7 +37,8 @@ def worker_environment() -> dict[str, str]:
     return env
 
 
-def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = ()) -> GradingResult:
+def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
+              visibility: str = DEFAULT_VISIBILITY) -> GradingResult:
     """Grade one submission in this (trusted) process; the learner's code runs in a child."""
     from grader.check import run_checks
 
@@ -51,6 +55,9 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = ()) 
     if staged:
         files.update(staged.problems)
         result.events += staged.notes
+        if not staged.sources and not staged.problems:
+            result.output = ("No exercise files found: submit the files themselves (ex01_image.py, "
+                             "ex02_conv2d.py ...), at the top level or in an exercises/ folder.")
     else:
         from layerlab.table import load_table
 
@@ -69,7 +76,7 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = ()) 
     result.execution_time = time.monotonic() - started
     if not result.output:
         result.output = f"{result.submission}: {result.score:g} / {result.max_score:g} points"
-    write_results(result, out_dir)
+    write_results(result, out_dir, visibility)
     return result
 
 
@@ -80,44 +87,117 @@ def _versions() -> dict:
     return {"tensorflow": tf.__version__, "keras": keras.__version__}
 
 
-def run_worker(path: Path, out_dir: Path, limits: Limits) -> GradingResult:
+class _Workers:
+    """The worker processes running now, so that an interrupt can end every one of them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen] = set()
+        self.stopping = False
+
+    def start(self, command: list[str], scratch: Path) -> subprocess.Popen:
+        with self._lock:
+            if self.stopping:
+                raise KeyboardInterrupt
+            # A session of its own: the deadline below can end the worker and its child together.
+            # Its temporary files (job folders) go under `scratch`, removed however the worker ends.
+            env = {**worker_environment(), "TMPDIR": str(scratch)}
+            process = subprocess.Popen(command, cwd=KIT_ROOT, env=env, stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                       start_new_session=True)
+            self._running.add(process)
+            return process
+
+    def done(self, process: subprocess.Popen) -> None:
+        with self._lock:
+            self._running.discard(process)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self.stopping = True
+            running = list(self._running)
+        for process in running:
+            kill_tree(process.pid)
+
+
+def run_worker(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
+               visibility: str = DEFAULT_VISIBILITY, workers: _Workers | None = None) -> GradingResult:
     """Grade one submission in a fresh trusted worker process; a worker crash becomes a result."""
     command = [sys.executable, "-E", "-s", "-m", "grader", "worker", str(path), "--out", str(out_dir),
                "--call-timeout", str(limits.call), "--train-timeout", str(limits.train),
-               "--memory-mb", str(limits.memory_mb)]
+               "--memory-mb", str(limits.memory_mb), "--visibility", visibility]
+    for folder in hide:
+        command += ["--hide", str(folder)]
     results = out_dir / "results.json"
     if results.exists():
         results.unlink()
-    completed = subprocess.run(command, cwd=KIT_ROOT, env=worker_environment(), capture_output=True,
-                               text=True, stdin=subprocess.DEVNULL)
-    if results.exists():
+    workers = workers or _Workers()
+    scratch = Path(tempfile.mkdtemp(prefix="layerlab-worker-"))
+    try:
+        process = workers.start(command, scratch)
+        try:
+            _, stderr = process.communicate(timeout=limits.submission)
+            why = f"exit {process.returncode}"
+        except subprocess.TimeoutExpired:
+            kill_tree(process.pid)
+            _, stderr = process.communicate()
+            why = f"stopped after {limits.submission:g} s, the limit for one submission"
+        finally:
+            workers.done(process)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if results.exists():  # written by the worker only once its child was gone
         try:
             return from_gradescope(json.loads(results.read_text(encoding="utf-8")))
         except (ValueError, KeyError):
             pass
     failed = GradingResult(submission_name(path), status="grader error",
-                           output=f"the grader itself failed on this submission (exit {completed.returncode}): "
-                                  f"{completed.stderr.strip()[-1500:]}")
-    write_results(failed, out_dir)
+                           output=f"the grader itself failed on this submission ({why}): "
+                                  f"{(stderr or '').strip()[-1500:]}")
+    write_results(failed, out_dir, visibility)
     return failed
 
 
+def submission_folders(paths: list[Path]) -> list[Path]:
+    """Folders the children must not see: every submission folder and the folders that hold them."""
+    folders = set()
+    for path in map(Path, paths):
+        path = path.resolve()
+        folders.add(path.parent)
+        if path.is_dir():
+            folders.add(path)
+    return sorted(folders)
+
+
 def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
-               progress: Callable[[str, GradingResult | None], None] | None = None) -> list[GradingResult]:
-    """Grade submissions with `jobs` workers at a time; results come back in the order given."""
+               progress: Callable[[str, GradingResult | None], None] | None = None,
+               visibility: str = DEFAULT_VISIBILITY) -> list[GradingResult]:
+    """Grade submissions with `jobs` workers at a time; results come back in the order given.
+
+    Each worker hides the whole output folder and every submission folder from
+    its child, so one learner's code cannot read another's files or results.
+    """
     out_root.mkdir(parents=True, exist_ok=True)
     names = unique_names(paths)
+    hide = [out_root.resolve(), *submission_folders(paths)]
+    workers = _Workers()
 
     def one(index: int) -> GradingResult:
         if progress:
             progress(names[index], None)
-        result = run_worker(paths[index], out_root / names[index], limits)
+        result = run_worker(paths[index], out_root / names[index], limits, hide, visibility, workers)
         if progress:
             progress(names[index], result)
         return result
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         return list(pool.map(one, range(len(paths))))
+    except KeyboardInterrupt:
+        workers.stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def unique_names(paths: list[Path]) -> list[str]:

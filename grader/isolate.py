@@ -49,6 +49,7 @@ class Limits:
     train: float = 300.0
     memory_mb: int = 2048
     work_mb: int = 256
+    submission: float = 3600.0  # the whole of one submission, in its trusted worker (a grader hang)
 
 
 class CallFailed(Exception):
@@ -104,7 +105,10 @@ def secret_paths(extra: list[Path]) -> list[Path]:
     if os.environ.get("LAYERLAB_DATA"):
         paths.append(Path(os.environ["LAYERLAB_DATA"]).expanduser())
     paths += [Path.home() / ".keras"]
-    return [p.resolve() for p in paths + list(extra) if p.exists()]
+    needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.executable, tempfile.gettempdir())]
+    # A folder that holds the learner's Python (or the job folder) cannot be hidden: the child would not start.
+    return [p.resolve() for p in paths + list(extra)
+            if p.exists() and not any(n == p.resolve() or p.resolve() in n.parents for n in needed)]
 
 
 class Child:
@@ -231,8 +235,8 @@ class Child:
         self.kill()
 
 
-def tree_rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MiB (from /proc)."""
+def process_tree(root_pid: int) -> dict[int, int]:
+    """pid -> resident KiB of a process and all its descendants (from /proc)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -247,12 +251,34 @@ def tree_rss_mb(root_pid: int) -> float:
         pid = int(entry)
         children.setdefault(int(fields[1]), []).append(pid)  # fields[1] is the ppid
         rss[pid] = int(fields[21]) * page_kb  # fields[21] is rss in pages
-    total, stack = 0, [root_pid]
+    tree, stack = {}, [root_pid]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        tree[pid] = rss.get(pid, 0)
         stack.extend(children.get(pid, []))
-    return total / 1024
+    return tree
+
+
+def tree_rss_mb(root_pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB."""
+    return sum(process_tree(root_pid).values()) / 1024
+
+
+def kill_tree(root_pid: int) -> None:
+    """SIGKILL a process, every descendant, and their process groups (never the caller's own group).
+
+    A learner's child runs in a session of its own, so killing only the
+    grader's group would leave it running; collect the tree first, then kill.
+    """
+    own_group = os.getpgrp()
+    for pid in process_tree(root_pid):
+        try:
+            group = os.getpgid(pid)
+            if group != own_group:
+                os.killpg(group, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 @dataclass

@@ -1,6 +1,9 @@
-"""Report: the per-exercise table printed after grading, made from results.json data."""
+"""Report: the per-exercise table printed after grading, and the progress of a batch."""
 
 from __future__ import annotations
+
+import sys
+import threading
 
 from grader.results import GradingResult
 
@@ -21,3 +24,52 @@ def table(result: GradingResult) -> str:
     if result.status != "graded":
         lines.append(f"  {result.output}")
     return "\n".join(lines)
+
+
+class BatchProgress:
+    """done/total and the submissions being graded now: a rich bar on a terminal, plain lines otherwise.
+
+    Called from the grading threads as progress(name, None) when a submission
+    starts and progress(name, result) when it is done.
+    """
+
+    def __init__(self, total: int, jobs: int, terminal: bool | None = None):
+        self.total, self.done, self.current = total, 0, []
+        self._lock = threading.Lock()
+        self._bar = None
+        if terminal if terminal is not None else sys.stdout.isatty():
+            try:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            except ImportError:  # rich is optional: plain lines do the same job
+                pass
+            else:
+                self._bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                     TextColumn("{task.description}"))
+                self._task = self._bar.add_task("", total=total)
+        if self._bar is None:
+            plural = "submission" if total == 1 else "submissions"
+            print(f"grading {total} {plural}, {min(jobs, total)} at a time", flush=True)
+
+    def __enter__(self) -> "BatchProgress":
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def __call__(self, name: str, result: GradingResult | None) -> None:
+        with self._lock:
+            if result is None:
+                self.current.append(name)
+            else:
+                self.current.remove(name)
+                self.done += 1
+                line = f"[{self.done}/{self.total}] {name}: {result.score:g} / {result.max_score:g} ({result.status})"
+                if self._bar is None:
+                    print(line, flush=True)
+                else:
+                    self._bar.console.print(line, highlight=False, markup=False)
+            if self._bar is not None:
+                self._bar.update(self._task, completed=self.done, description=", ".join(self.current))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 # Statuses in words. Only PASSED earns points.
 PASSED, FAILED, NOT_STARTED, NOT_SUBMITTED, ERROR = "passed", "failed", "not started", "not submitted", "error"
+NO_CHECKS = "no checks"  # an exercise row with nothing checked: worth 0 of 0, neither passed nor failed
 GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
 
 
@@ -38,7 +39,7 @@ class ExerciseScore:
     title: str
     score: float
     max_score: float
-    status: str  # passed | partial | failed | not started | not submitted
+    status: str  # passed | partial | failed | not started | not submitted | no checks
 
 
 @dataclass
@@ -69,7 +70,9 @@ class GradingResult:
             mine = [c for c in self.checks if c.exercise == exercise.id]
             score = round(sum(c.score for c in mine), 4)
             statuses = {c.status for c in mine}
-            if mine and statuses == {PASSED}:
+            if not mine:  # nothing was checked (no hidden checks yet, or the grader failed)
+                status = NO_CHECKS
+            elif statuses == {PASSED}:
                 status = PASSED
             elif statuses == {NOT_SUBMITTED}:
                 status = NOT_SUBMITTED
@@ -79,8 +82,8 @@ class GradingResult:
                 status = "partial"
             else:
                 status = FAILED
-            rows.append(ExerciseScore(exercise.id, exercise.number, exercise.title["en"], score,
-                                      float(exercise.points), status))
+            maximum = round(sum(c.max_score for c in mine), 4)  # the table's points, split over the checks
+            rows.append(ExerciseScore(exercise.id, exercise.number, exercise.title["en"], score, maximum, status))
         return rows
 
 

@@ -9,6 +9,8 @@ absolute paths, symbolic links, a bomb) is refused whole, with a message.
 from __future__ import annotations
 
 import ast
+import os
+import re
 import stat
 import zipfile
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ MAX_FILE_BYTES = 1024 * 1024  # an exercise file is a few KB; 1 MB is generous
 MAX_ZIP_TOTAL = 64 * 1024 * 1024  # declared uncompressed size of the whole archive
 MAX_ZIP_MEMBERS = 10_000
 MAX_RATIO = 200  # a member that compresses more than this is a bomb
+EXERCISE_FILE = re.compile(r"ex\d\d_\w+\.py")  # how an exercise file is named: ex02_conv2d.py
+EXERCISES_SUBFOLDER = "exercises"  # a learner's repository keeps them here
 
 
 class Refused(Exception):
@@ -76,10 +80,50 @@ def stage(path: Path) -> Staged:
     return staged
 
 
+def exercise_folder(folder: Path) -> Path | None:
+    """Where a submission folder keeps its exercise files: itself, else its exercises/ sub-folder."""
+    for candidate in (folder, folder / EXERCISES_SUBFOLDER):
+        if candidate.is_symlink() or not candidate.is_dir():
+            continue
+        if any(EXERCISE_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)
+               for entry in os.scandir(candidate)):
+            return candidate
+    return None
+
+
+def expand(paths: list[Path], notes: list[str] | None = None) -> list[Path]:
+    """Submissions named by `paths`; a folder of submissions stands for its entries, sorted by name.
+
+    A folder is one submission when it (or its exercises/ sub-folder) holds an
+    exercise file. Otherwise, when it holds sub-folders or .zip files, each of
+    those is a submission; anything else in it is skipped, with a note.
+    """
+    submissions = []
+    for path in map(Path, paths):
+        if not path.is_dir() or exercise_folder(path) is not None:
+            submissions.append(path)
+            continue
+        entries = sorted(path.iterdir(), key=lambda entry: entry.name)
+        chosen = [entry for entry in entries if not entry.name.startswith((".", "__MACOSX"))
+                  and not entry.is_symlink()
+                  and (entry.is_dir() or (entry.is_file() and entry.suffix == ".zip"))]
+        if not chosen:
+            submissions.append(path)  # an empty or flat folder: one submission (with nothing in it)
+            continue
+        submissions += chosen
+        if notes is not None:
+            notes += [f"{path.name}/{entry.name}: skipped (not a submission folder or .zip)"
+                      for entry in entries if entry not in chosen and not entry.name.startswith(".")]
+    return submissions
+
+
 def _read_folder(folder: Path, staged: Staged) -> dict[str, bytes]:
     found = {}
+    inner = exercise_folder(folder) or folder
+    if inner != folder:
+        staged.notes.append(f"exercise files read from {inner.name}/")
     for filename in _expected():
-        candidate = folder / filename
+        candidate = inner / filename
         try:
             info = candidate.lstat()
         except FileNotFoundError:

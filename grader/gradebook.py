@@ -1,0 +1,82 @@
+"""Gradebook: one CSV row per submission and a short summary of the class.
+
+    name, <one column per exercise id, in table order>, total, max, status
+
+Rows come from the results.json documents (through GradingResult), so a
+regrade of the same submissions writes the same file: no times, no dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+from pathlib import Path
+
+from grader.results import NO_CHECKS, PASSED, GradingResult
+from layerlab.table import load_table
+
+GRADEBOOK_NAME = "gradebook.csv"
+GRADER_ERROR = "grader error"  # a submission the grader could not grade: regrade it, never count it
+
+
+def _number(value: float) -> str:
+    """12 not 12.0; 1.6667 as it is (scores are already rounded to 4 places)."""
+    return f"{value:g}"
+
+
+def columns() -> list[str]:
+    return ["name", *(exercise.id for exercise in load_table()), "total", "max", "status"]
+
+
+def row(name: str, result: GradingResult) -> dict[str, str]:
+    """One submission's row; an exercise with nothing checked is left empty."""
+    cells = {"name": name}
+    for exercise in result.exercises():
+        cells[exercise.exercise] = "" if exercise.status == NO_CHECKS else _number(exercise.score)
+    cells.update(total=_number(result.score), max=_number(result.max_score), status=result.status)
+    return cells
+
+
+def write_gradebook(directory: Path, graded: list[tuple[str, GradingResult]]) -> Path:
+    """DIR/gradebook.csv, rows in the order graded (a folder of submissions is sorted by name)."""
+    path = Path(directory) / GRADEBOOK_NAME
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns(), lineterminator="\n")
+        writer.writeheader()
+        for name, result in graded:
+            writer.writerow(row(name, result))
+    return path
+
+
+def read_gradebook(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def summary(graded: list[tuple[str, GradingResult]]) -> str:
+    """Mean, median, full marks and per-exercise pass rates, over the submissions that were graded."""
+    counted = [result for _, result in graded if result.status != GRADER_ERROR]
+    failed = [name for name, result in graded if result.status == GRADER_ERROR]
+    lines = [f"{len(graded)} submissions: {len(counted) - sum(r.status == 'refused' for r in counted)} graded, "
+             f"{sum(r.status == 'refused' for r in counted)} refused, {len(failed)} grader errors"]
+    if failed:
+        lines.append(f"  grader errors (not counted below; regrade them): {', '.join(failed)}")
+    if not counted:
+        return "\n".join(lines)
+    scores = [result.score for result in counted]
+    maximum = max(result.max_score for result in counted)
+    full = sum(result.max_score > 0 and result.score == result.max_score for result in counted)
+    lines.append(f"  total: mean {statistics.mean(scores):.4g} / {_number(maximum)}, "
+                 f"median {statistics.median(scores):.4g} / {_number(maximum)}, "
+                 f"full marks {full} of {len(counted)}")
+    lines.append("  passed, per exercise:")
+    rows = [result.exercises() for result in counted]
+    for index, exercise in enumerate(load_table()):
+        statuses = [exercises[index].status for exercises in rows]
+        label = f"{exercise.number:02d} {exercise.id}"
+        if all(status == NO_CHECKS for status in statuses):
+            lines.append(f"    {label:<22} no checks")
+            continue
+        passed = statuses.count(PASSED)
+        lines.append(f"    {label:<22} {passed:>3} of {len(statuses):<3} {passed / len(statuses):>5.0%}")
+    return "\n".join(lines)
