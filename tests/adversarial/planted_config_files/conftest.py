@@ -1,0 +1,10 @@
+"""Cheat: turn every failure into a pass (if anyone were foolish enough to load this)."""
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    report.outcome = "passed"
+    report.longrepr = None
