@@ -113,7 +113,7 @@ def expand(paths: list[Path], notes: list[str] | None = None) -> list[Path]:
         submissions += chosen
         if notes is not None:
             notes += [f"{path.name}/{entry.name}: skipped (not a submission folder or .zip)"
-                      for entry in entries if entry not in chosen and not entry.name.startswith(".")]
+                      for entry in entries if entry not in chosen and not entry.name.startswith((".", "__MACOSX"))]
     return submissions
 
 
