@@ -146,8 +146,13 @@ def main(argv: list[str] | None = None) -> int:
             paths = expand(paths, notes)
         for note in notes:
             print(f"grader: {note}", file=sys.stderr)
-        grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs, arguments.tables or None,
-                        arguments.visibility)
+        try:
+            grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs, arguments.tables or None,
+                            arguments.visibility)
+        except KeyboardInterrupt:
+            print(f"\ngrader: interrupted; every worker was stopped. Results so far are in {arguments.out}/",
+                  file=sys.stderr)
+            return 130
         return 0
     if arguments.verb == "release":
         from grader.release import ReleaseError, release

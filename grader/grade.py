@@ -137,7 +137,7 @@ def run_worker(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
         process = workers.start(command, scratch)
         try:
             _, stderr = process.communicate(timeout=limits.submission)
-            why = f"exit {process.returncode}"
+            why = "the batch was interrupted" if workers.stopping else f"exit {process.returncode}"
         except subprocess.TimeoutExpired:
             kill_tree(process.pid)
             _, stderr = process.communicate()
