@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_limits(grade)
     selftest = verbs.add_parser("selftest", help="grade solutions/ (full marks) and exercises/ (zero)")
     selftest.add_argument("--out", type=Path, default=None, metavar="DIR")
+    selftest.add_argument("--only", default=None, metavar="IDS",
+                          help="comma-separated exercise ids: run only their mutants and alternatives")
     _add_limits(selftest)
     demo = verbs.add_parser("demo", help="grade the sample submission in examples/")
     demo.add_argument("--out", type=Path, default=KIT_ROOT / "out" / "demo", metavar="DIR")
@@ -181,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if arguments.verb == "selftest":
         from grader.selftest import selftest
+        from layerlab.table import find
 
-        return selftest(arguments.out, limits)
+        only = [find(key).module for key in arguments.only.split(",")] if arguments.only else None
+        return selftest(arguments.out, limits, only=only)
     return _fail(f"unknown verb {arguments.verb}")

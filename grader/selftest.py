@@ -35,11 +35,15 @@ def _named(result: GradingResult, variant: Variant) -> bool:
     return any(c.misconception == variant.misconception for c in result.checks if c.exercise == variant.exercise)
 
 
-def selftest(out: Path | None, limits: Limits, jobs: int = 2) -> int:
+def selftest(out: Path | None, limits: Limits, jobs: int = 2, only: list[str] | None = None) -> int:
+    """Grade the master copy and both catalogs (or, with `only`, those modules' entries); 0 when all hold."""
     from grader.grade import grade_many
 
     out = Path(out or tempfile.mkdtemp(prefix="layerlab-selftest-")).resolve()
     mutants, alternatives = load_variants("mutant"), load_variants("alternative")
+    if only:
+        mutants = [v for v in mutants if v.module in only]
+        alternatives = [v for v in alternatives if v.module in only]
     mutant_groups, alternative_groups = batches(mutants), batches(alternatives)
     staging = Path(tempfile.mkdtemp(prefix="layerlab-variants-"))
     paths = [KIT_ROOT / "solutions", KIT_ROOT / "exercises"]
