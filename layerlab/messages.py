@@ -62,8 +62,11 @@ def language() -> str:
     return "ko" if current.lower().startswith("ko") else "en"
 
 
-def say(key: str, lang: str | None = None, **fields) -> str:
-    """The message `key` in the current language, with its fields filled in."""
+def say(key: str, /, lang: str | None = None, **fields) -> str:
+    """The message `key` in the current language, with its fields filled in.
+
+    `key` is positional-only, so a message may have a {key} field of its own.
+    """
     try:
         texts = catalog()[key]
     except KeyError:

@@ -18,9 +18,9 @@ from typing import Any, Callable, Sequence
 import keras
 import numpy as np
 
-from layerlab.expect import Incorrect, expect_array, to_array
+from layerlab.expect import Incorrect, _incorrect, expect_array, expect_shape, to_array
 from layerlab.messages import say
-from layerlab.misconceptions import explain, from_error
+from layerlab.misconceptions import from_error
 
 MARK = ">>"
 INPUT_ROW = "Input"
@@ -62,11 +62,20 @@ def declared_input_shape(model: Any) -> tuple | None:
     return (1,) + tuple(inputs[0].shape[1:])
 
 
+def expect_declared_input(model: Any, expected: tuple, what: str) -> None:
+    """The model starts from keras.Input(shape=expected) (no batch axis in `expected`)."""
+    declared = declared_input_shape(model)
+    if declared is None:
+        raise Incorrect(say("model.no_input", what=what, shape=tuple(expected)))
+    expect_shape(declared[1:], tuple(expected), f"{what}: the shape given to keras.Input",
+                 alternatives={"missing_channel_axis": tuple(expected)[:-1]})
+
+
 def first_line(error: BaseException) -> str:
     """`ValueError: ...` with Keras' colour codes and boilerplate lines removed."""
     lines = [line.strip() for line in _ANSI.sub("", str(error)).splitlines()]
     lines = [line for line in lines if line and not line.startswith("Exception encountered when calling")]
-    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return f"{type(error).__name__}: {lines[0].rstrip('.')}" if lines else type(error).__name__
 
 
 def layer_rows(model_or_layers: Any, input_shape: tuple | None = None) -> list[TraceRow]:
@@ -144,13 +153,16 @@ def format_trace(rows: Sequence[TraceRow], expected_rows: Sequence[TraceRow]) ->
         lines.append([
             MARK if index == marked else "",
             layer,
-            (mine.error or _cell(mine.shape)) if mine else "-",
+            (say("trace.error") if mine.error else _cell(mine.shape)) if mine else "-",
             _cell(wanted.shape if wanted else None),
             _cell(mine.params if mine else None),
             _cell(wanted.params if wanted else None),
         ])
     widths = [max(_width(line[column]) for line in lines) for column in range(len(lines[0]))]
-    return "\n".join("  ".join(_pad(cell, width) for cell, width in zip(line, widths)).rstrip() for line in lines)
+    table = ["  ".join(_pad(cell, width) for cell, width in zip(line, widths)).rstrip() for line in lines]
+    # Keras' error for the first layer that failed, in full, under the table.
+    table += [f"    {row.layer}: {row.error}" for row in rows if row.error][:1]
+    return "\n".join(table)
 
 
 def expect_trace(
@@ -160,8 +172,8 @@ def expect_trace(
     rows = layer_rows(model_or_layers, input_shape)
     if first_divergence(rows, expected_rows) is not None:
         message = f"{say('trace.diverges', what=what)}\n{format_trace(rows, expected_rows)}"
-        mistakes = [from_error(row.error) for row in rows if row.error]
-        raise Incorrect(f"{message}\n  {explain(mistakes[0])}" if mistakes and mistakes[0] else message)
+        errors = [row.error for row in rows if row.error]
+        raise _incorrect(message, from_error(errors[0]) if errors else None)
 
 
 def run_model(what: str, action: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -169,9 +181,7 @@ def run_model(what: str, action: Callable, *args: Any, **kwargs: Any) -> Any:
     try:
         return action(*args, **kwargs)
     except Exception as error:
-        message = say("model.raised", what=what, error=first_line(error))
-        mistake = from_error(str(error))
-        raise Incorrect(f"{message}\n  {explain(mistake)}" if mistake else message) from None
+        raise _incorrect(say("model.raised", what=what, error=first_line(error)), from_error(str(error))) from None
 
 
 def expect_probabilities(output: Any, what: str) -> None:

@@ -1,0 +1,122 @@
+"""Visible tests for ex11_train.py: `pytest exercises/test_ex11_train.py`.
+
+The model is checked by running it; compile_model by one training step (so a
+positional compile fails here, with its name) and then by its compile settings;
+train_model by the training gate: the budget and threshold of the table
+(layerlab/exercises.toml), seeded and deterministic, accuracy measured here on
+held-out images the model never trained on.
+"""
+
+import functools
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from layerlab.data import DataError, load_mnist, prepare_images
+from layerlab.expect import Incorrect, call, expect_layer, expect_shape
+from layerlab.messages import say
+from layerlab.table import training_exercise
+from layerlab.trace import expect_declared_input, expect_probabilities, leaf_layers, run_model
+
+IMAGE_INPUT = (28, 28, 1)
+NUM_CLASSES = 10
+BUDGET = training_exercise().training
+
+
+def spec_model():
+    """A model of the kind the task asks for, to compile and train in the compile test."""
+    return keras.Sequential([
+        keras.Input(IMAGE_INPUT),
+        keras.layers.Flatten(),
+        keras.layers.Dense(NUM_CLASSES, activation="softmax"),
+    ])
+
+
+def random_digits(count):
+    rng = np.random.default_rng(count)
+    return rng.random((count, *IMAGE_INPUT), dtype=np.float32), rng.integers(0, NUM_CLASSES, count)
+
+
+@functools.lru_cache(maxsize=None)
+def training_data():
+    """(train images, train labels, held-out images, held-out labels) within the budget, prepared once."""
+    try:
+        data, problem = load_mnist(), None
+    except DataError as error:
+        data, problem = None, str(error)
+    if data is None:  # outside the except block, so the message is shown once
+        pytest.fail(problem, pytrace=False)
+    return (
+        prepare_images(data.x_train[: BUDGET.train_images]),
+        data.y_train[: BUDGET.train_images].astype(np.int64),
+        prepare_images(data.x_test[: BUDGET.heldout_images]),
+        data.y_test[: BUDGET.heldout_images].astype(np.int64),
+    )
+
+
+def loss_name(loss):
+    """'sparse_categorical_crossentropy' whether compile got the string or the loss object."""
+    if isinstance(loss, dict):
+        return loss.get("config", {}).get("name") or loss.get("class_name")
+    return loss
+
+
+def test_build_trainable_model(exercise):
+    what = "build_trainable_model()"
+    model = call(exercise, "build_trainable_model")
+    expect_layer(model, keras.Model, what, {})
+    expect_declared_input(model, IMAGE_INPUT, what)
+    images, _ = random_digits(2)
+    output = run_model(what, model, images)
+    expect_shape(tuple(output.shape), (len(images), NUM_CLASSES), f"{what} output for 2 images")
+    expect_probabilities(output, f"{what}: the sum of each output row")
+    layers = leaf_layers(model)
+    expect_layer(layers[-1] if layers else None, keras.layers.Dense, f"{what}, last layer",
+                 {"units": NUM_CLASSES, "activation": "softmax"})
+    if getattr(model, "compiled", False):
+        raise Incorrect(say("model.not_fresh", what=what))
+
+
+def test_compile_model(exercise):
+    what = "compile_model(model)"
+    model = spec_model()
+    compiled = call(exercise, "compile_model", model)
+    if compiled is not model:
+        raise Incorrect(say("model.not_same", what=what))
+    if not getattr(model, "compiled", False):
+        raise Incorrect(say("model.not_compiled", what=what))
+    # One training step first: a positional compile only fails here, inside Keras.
+    images, labels = random_digits(8)
+    results = run_model(f"one training step after {what}", model.train_on_batch, images, labels, return_dict=True)
+    settings = model.get_compile_config()
+    optimizer = settings["optimizer"]["class_name"] if isinstance(settings["optimizer"], dict) else settings["optimizer"]
+    if str(optimizer).lower() != "adam":
+        raise Incorrect(say("model.wrong_optimizer", what=what, received=optimizer))
+    if loss_name(settings["loss"]) != "sparse_categorical_crossentropy":
+        raise Incorrect(say("model.wrong_loss", what=what, received=loss_name(settings["loss"])))
+    if not any("acc" in name for name in results):
+        raise Incorrect(say("model.no_accuracy", what=what))
+
+
+def test_train_model(exercise):
+    keras.utils.set_random_seed(BUDGET.seed)
+    tf.config.experimental.enable_op_determinism()
+    model = call(exercise, "build_trainable_model")
+    model = call(exercise, "compile_model", model)
+    train_images, train_labels, heldout_images, heldout_labels = training_data()
+    what = f"train_model(model, images, labels, epochs={BUDGET.epochs}, batch_size={BUDGET.batch_size})"
+    history = call(exercise, "train_model", model, train_images, train_labels, BUDGET.epochs, BUDGET.batch_size)
+    if not isinstance(history, keras.callbacks.History):
+        raise Incorrect(say("wrong_type", what=what, expected="the keras History that fit() returns",
+                            received=type(history).__name__))
+    epochs_run = len(history.history.get("loss", []))
+    if epochs_run != BUDGET.epochs:
+        raise Incorrect(say("train.epochs", what=what, received=epochs_run))
+    probabilities = run_model("the trained model", model.predict, heldout_images, verbose=0)
+    accuracy = float(np.mean(np.argmax(probabilities, axis=1) == heldout_labels))
+    if accuracy < BUDGET.threshold:
+        raise Incorrect(say("train.below_threshold", accuracy=accuracy, threshold=BUDGET.threshold,
+                            train_images=len(train_images), epochs=BUDGET.epochs,
+                            batch_size=BUDGET.batch_size, seed=BUDGET.seed))

@@ -1,0 +1,130 @@
+"""Visible tests for ex12_visualize.py: `pytest exercises/test_ex12_visualize.py`.
+
+The figures are checked for what they really show: how many Axes, a title
+with the tensor's shape, the array imshow draws (equal to the tensor's slice),
+the histogram's bar heights (equal to numpy's counts), a PNG file on disk.
+Drawing uses the Agg backend, so no window opens.
+"""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: draw into memory, never open a window
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import tensorflow as tf
+from matplotlib.figure import Figure
+
+from layerlab.expect import Incorrect, call, expect_array
+from layerlab.messages import say
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Every figure a test made is closed after it (pyplot keeps them otherwise)."""
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def conv():
+    """The seed's Conv2D on one image: its output and its kernel, both as tensors."""
+    layer = keras.layers.Conv2D(3, 3, padding="same")
+    output = layer(np.random.default_rng(0).random((1, 28, 28, 1), dtype=np.float32))
+    return output, tf.convert_to_tensor(layer.kernel)
+
+
+def expect_figure(figure, axes_count, what):
+    """A matplotlib Figure with exactly `axes_count` Axes."""
+    if not isinstance(figure, Figure):
+        raise Incorrect(say("wrong_type", what=what, expected="a matplotlib Figure", received=type(figure).__name__))
+    if len(figure.axes) != axes_count:
+        raise Incorrect(say("figure.axes_count", what=what, expected=axes_count, received=len(figure.axes)))
+
+
+def expect_title_with_shape(figure, shape, what):
+    """Some title of the figure (an Axes title or the figure's suptitle) names the shape."""
+    titles = [axes.get_title(loc) for axes in figure.axes for loc in ("center", "left", "right")]
+    titles.append(figure.get_suptitle())
+    shown = " ".join(title for title in titles if title)
+    if str(tuple(shape)) not in shown:
+        raise Incorrect(say("figure.title_without_shape", what=what, title=shown, shape=tuple(shape)))
+
+
+def expect_image(figure, expected, what):
+    """The figure shows one image whose array is `expected`."""
+    drawn = [image for axes in figure.axes for image in axes.images]
+    if not drawn:
+        raise Incorrect(say("figure.no_image", what=what))
+    shown = np.asarray(drawn[0].get_array(), dtype=np.float64)
+    expect_array(shown, np.asarray(expected, dtype=np.float64), f"{what}: the array imshow draws",
+                 show_expected_shape=True)
+
+
+@pytest.mark.parametrize("bins", [None, 10])
+def test_plot_histogram(exercise, conv, bins):
+    output, _ = conv
+    values = np.asarray(output)
+    what = "plot_histogram(output)" if bins is None else f"plot_histogram(output, bins={bins})"
+    figure = call(exercise, "plot_histogram", output) if bins is None else call(
+        exercise, "plot_histogram", output, bins=bins)
+    expect_figure(figure, 1, what)
+    expect_title_with_shape(figure, values.shape, what)
+    bars = figure.axes[0].patches
+    if not bars:
+        raise Incorrect(say("figure.no_histogram", what=what))
+    counts, _ = np.histogram(values.ravel(), bins=30 if bins is None else bins)
+    heights = np.array([bar.get_height() for bar in bars], dtype=np.float64)
+    expect_array(heights, counts.astype(np.float64), f"{what}: the heights of the bars", show_expected_shape=True)
+
+
+def test_plot_kernel(exercise, conv):
+    _, kernel = conv
+    figure = call(exercise, "plot_kernel", kernel)
+    expect_figure(figure, 1, "plot_kernel(kernel)")
+    expect_title_with_shape(figure, kernel.shape, "plot_kernel(kernel)")
+    expect_image(figure, np.asarray(kernel)[:, :, 0, 0], "plot_kernel(kernel)")
+
+
+def test_plot_kernel_of_another_layer(exercise):
+    layer = keras.layers.Conv2D(8, 5)
+    layer.build((1, 32, 32, 3))
+    kernel = np.asarray(layer.kernel)  # (5, 5, 3, 8), as a numpy array this time
+    figure = call(exercise, "plot_kernel", kernel)
+    expect_figure(figure, 1, "plot_kernel(a (5, 5, 3, 8) kernel)")
+    expect_title_with_shape(figure, kernel.shape, "plot_kernel(a (5, 5, 3, 8) kernel)")
+    expect_image(figure, kernel[:, :, 0, 0], "plot_kernel(a (5, 5, 3, 8) kernel)")
+
+
+@pytest.mark.parametrize("shape", [None, (2, 14, 14, 8)])
+def test_plot_feature_map(exercise, conv, shape):
+    output = conv[0] if shape is None else np.random.default_rng(2).standard_normal(shape).astype(np.float32)
+    what = f"plot_feature_map(output of shape {tuple(output.shape)})"
+    figure = call(exercise, "plot_feature_map", output)
+    expect_figure(figure, 2, what)  # the picture and its colorbar
+    expect_title_with_shape(figure, output.shape, what)
+    expect_image(figure, np.asarray(output)[0, :, :, 0], what)
+
+
+@pytest.mark.parametrize("given_as", [str, Path])
+def test_save_figure(exercise, tmp_path, given_as):
+    figure, axes = plt.subplots()
+    axes.plot([0, 1], [1, 0])
+    path = tmp_path / "figure.png"
+    what = f"save_figure(figure, {given_as.__name__}(path))"
+    got = call(exercise, "save_figure", figure, given_as(path))
+    if not isinstance(got, Path):
+        raise Incorrect(say("wrong_type", what=what, expected="a pathlib.Path", received=type(got).__name__))
+    if got.resolve() != path.resolve():
+        raise Incorrect(say("figure.wrong_path", what=what, received=got, expected=path))
+    if not path.is_file():
+        raise Incorrect(say("figure.no_file", what=what, path=path))
+    head = path.read_bytes()[: len(PNG_SIGNATURE)]
+    if head != PNG_SIGNATURE:
+        raise Incorrect(say("figure.not_png", what=what, path=path, head=head))
