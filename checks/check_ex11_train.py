@@ -6,7 +6,7 @@ import numpy as np
 from grader import judge
 from grader.gate import run_gate
 from grader.wire import Described
-from layerlab.expect import Incorrect, _incorrect
+from layerlab.expect import Incorrect, incorrect
 
 MODULE = "ex11_train"
 
@@ -34,7 +34,7 @@ def check_compile_uses_keywords(submission):
     if not isinstance(config, dict):
         raise Incorrect("compile_model(model) returned a model that is not compiled")
     if config.get("loss_weights") is not None:
-        raise _incorrect("compile_model: the model has loss_weights set", "positional_compile")
+        raise incorrect("compile_model: the model has loss_weights set", "positional_compile")
     if config.get("loss") != "sparse_categorical_crossentropy":
         raise Incorrect(f"compile_model: the loss is {config.get('loss')!r}; labels here are digits 0-9, "
                         "not one-hot vectors")
@@ -55,4 +55,4 @@ def check_model_ends_in_softmax(submission):
         raise Incorrect(f"build_trainable_model(): 3 images give outputs of shape {outputs.shape}; "
                         "expected 10 numbers per image")
     if not np.allclose(outputs.sum(axis=1), 1.0, atol=1e-4) or np.any(outputs < 0):
-        raise _incorrect("build_trainable_model(): the outputs are not probabilities", "missing_softmax")
+        raise incorrect("build_trainable_model(): the outputs are not probabilities", "missing_softmax")

@@ -16,7 +16,7 @@ from grader.isolate import Submission
 from grader.rebuild import NotRebuildable, rebuild
 from grader.wire import Described
 from layerlab.data import Mnist, prepare_images
-from layerlab.expect import Incorrect, _incorrect
+from layerlab.expect import Incorrect, incorrect
 from layerlab.table import Training, training_exercise
 
 
@@ -46,7 +46,7 @@ def held_out_accuracy(model, x_heldout: np.ndarray, y_heldout: np.ndarray) -> fl
     if not np.all(np.isfinite(probabilities)):
         raise Incorrect("the trained model outputs NaN or infinity: training diverged")
     if not np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-3):
-        raise _incorrect("the trained model's outputs are not probabilities", "missing_softmax")
+        raise incorrect("the trained model's outputs are not probabilities", "missing_softmax")
     return float(np.mean(np.argmax(probabilities, axis=1) == y_heldout))
 
 

@@ -107,8 +107,10 @@ def secret_paths(extra: list[Path]) -> list[Path]:
     paths += [Path.home() / ".keras"]
     needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.executable, tempfile.gettempdir())]
     # A folder that holds the learner's Python (or the job folder) cannot be hidden: the child would not start.
-    return [p.resolve() for p in paths + list(extra)
-            if p.exists() and not any(n == p.resolve() or p.resolve() in n.parents for n in needed)]
+    hidden = {p.resolve() for p in paths + list(extra)
+              if p.exists() and not any(n == p.resolve() or p.resolve() in n.parents for n in needed)}
+    # Hiding a folder hides everything in it: only the outermost ones need a mount.
+    return sorted(p for p in hidden if not any(other in p.parents for other in hidden))
 
 
 class Child:

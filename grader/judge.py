@@ -18,7 +18,7 @@ import numpy as np
 from grader.isolate import Returned
 from grader.rebuild import NotRebuildable, rebuild
 from grader.wire import Described, Unsupported
-from layerlab.expect import Incorrect, _incorrect, expect_array
+from layerlab.expect import Incorrect, incorrect, expect_array
 from layerlab.messages import say
 
 SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"
@@ -68,7 +68,7 @@ def layer(returned: Returned, reference_layer, what: str, input_shape: tuple, se
         key = "average_pooling" if type(rebuilt).__name__ == "AveragePooling2D" else None
         message = say("wrong_layer_class", what=what, expected=type(reference_layer).__name__,
                       received=type(rebuilt).__name__)
-        raise _incorrect(message, key)
+        raise incorrect(message, key)
     compare_configs(rebuilt.get_config(), reference_layer.get_config(), what)
     inputs = np.random.default_rng(seed).standard_normal(input_shape).astype(np.float32)
     if not reference_layer.built:
@@ -102,7 +102,7 @@ def compare_configs(got: dict, wanted: dict, what: str) -> None:
                 mistake = "stride_ignored" if key == "strides" else None
             elif key == "data_format":
                 mistake = "channels_first"
-            raise _incorrect(say("wrong_config", what=what, key=key, received=repr(mine)), mistake)
+            raise incorrect(say("wrong_config", what=what, key=key, received=repr(mine)), mistake)
 
 
 def _normal(value):

@@ -37,7 +37,7 @@ class NotStarted(Exception):
     """The learner has not replaced `raise NotImplementedError` yet."""
 
 
-def _incorrect(message: str, key: str | None = None) -> Incorrect:
+def incorrect(message: str, key: str | None = None) -> Incorrect:
     """A wrong answer, with the catalogued misconception's words when one matches."""
     return Incorrect(f"{message}\n  {explain(key)}" if key else message, key)
 
@@ -103,7 +103,7 @@ def call(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> Any:
         raise
     except Exception as error:
         message = say("raised", function=function, error=_describe(error, None), where=_where(error, path))
-        raise _incorrect(message, from_error(str(error))) from None
+        raise incorrect(message, from_error(str(error))) from None
 
 
 def _where(error: BaseException, path: Path) -> str:
@@ -148,23 +148,23 @@ def expect_array(
         if expected.dtype == np.float32:  # both misconceptions advise casting to float32
             key = {"uint8": "uint8_not_cast", "float64": "float64"}.get(str(got.dtype))
         message = say("wrong_dtype", what=what, expected=expected.dtype, received=got.dtype)
-        raise _incorrect(message, key)
+        raise incorrect(message, key)
     mistake = name_the_mistake(got.shape, {k: v.shape for k, v in (alternatives or {}).items()
                                            if isinstance(v, np.ndarray)}, expected.shape)
     if got.ndim != expected.ndim:
         message = say("wrong_rank", what=what, expected=expected.ndim, received=got.ndim, shape=got.shape)
-        raise _incorrect(message, mistake)
+        raise incorrect(message, mistake)
     if got.shape != expected.shape:
         key = "wrong_shape_expected" if show_expected_shape else "wrong_shape"
         message = say(key, what=what, expected=expected.shape, received=got.shape)
-        raise _incorrect(message, mistake)
+        raise incorrect(message, mistake)
     if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
         count = int(np.size(got) - np.count_nonzero(np.isfinite(got)))
         raise Incorrect(say("not_finite", what=what, count=count, total=got.size))
     if not np.allclose(got, expected, rtol=rtol, atol=atol):
         worst = float(np.max(np.abs(got.astype(np.float64) - expected.astype(np.float64))))
         message = say("wrong_values", what=what, detail=f"largest difference {worst:.3g}")
-        raise _incorrect(message, name_the_mistake(got, alternatives or {}, expected))
+        raise incorrect(message, name_the_mistake(got, alternatives or {}, expected))
     return got
 
 
@@ -190,7 +190,7 @@ def expect_shape(
             message = say("wrong_rank", what=what, expected=len(expected), received=len(got), shape=got)
         else:
             message = say("wrong_shape", what=what, received=got)
-        raise _incorrect(message, mistake)
+        raise incorrect(message, mistake)
     return got
 
 
@@ -213,7 +213,7 @@ def expect_number(
         raise Incorrect(say("wrong_type", what=what, expected=kind, received=received))
     if abs(got - expected) > tolerance:
         mistake = name_the_mistake(got, alternatives or {}, expected)
-        raise _incorrect(say("wrong_value", what=what, received=got), mistake)
+        raise incorrect(say("wrong_value", what=what, received=got), mistake)
     return got
 
 
@@ -239,5 +239,5 @@ def expect_layer(got: Any, layer_class: type, what: str, config: Mapping[str, An
             elif key == "activation":
                 mistake = "wrong_activation"
             message = say("wrong_config", what=what, key=key, received=repr(value))
-            raise _incorrect(message, mistake)
+            raise incorrect(message, mistake)
     return got

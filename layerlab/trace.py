@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 import keras
 import numpy as np
 
-from layerlab.expect import Incorrect, _incorrect, expect_array, expect_shape, to_array
+from layerlab.expect import Incorrect, incorrect, expect_array, expect_shape, to_array
 from layerlab.messages import say
 from layerlab.misconceptions import from_error
 
@@ -173,7 +173,7 @@ def expect_trace(
     if first_divergence(rows, expected_rows) is not None:
         message = f"{say('trace.diverges', what=what)}\n{format_trace(rows, expected_rows)}"
         errors = [row.error for row in rows if row.error]
-        raise _incorrect(message, from_error(errors[0]) if errors else None)
+        raise incorrect(message, from_error(errors[0]) if errors else None)
 
 
 def run_model(what: str, action: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -181,7 +181,7 @@ def run_model(what: str, action: Callable, *args: Any, **kwargs: Any) -> Any:
     try:
         return action(*args, **kwargs)
     except Exception as error:
-        raise _incorrect(say("model.raised", what=what, error=first_line(error)), from_error(str(error))) from None
+        raise incorrect(say("model.raised", what=what, error=first_line(error)), from_error(str(error))) from None
 
 
 def expect_probabilities(output: Any, what: str) -> None:
