@@ -138,7 +138,7 @@ class Child:
                 shutil.rmtree(work)
             shutil.copytree(self.job_dir / "stage", work)
             argv, cwd = python, str(work)
-        env = {**SAFE_ENV, "HOME": str(work), "TMPDIR": str(work)}
+        env = {**SAFE_ENV, "HOME": str(work), "TMPDIR": str(work), "LAYERLAB_DATA": str(self.job_dir / "data")}
         self.process = subprocess.Popen(
             argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             pass_fds=(request_read, response_write), start_new_session=True, close_fds=True)
@@ -409,7 +409,7 @@ def _failure_from(error: dict, module: str, function: str | None) -> CallFailed:
 
 
 def prepare_job(sources: dict[str, str]) -> Path:
-    """A private job folder: runner/ (child.py, wire.py), stage/ (the exercise files), work/."""
+    """A private job folder: runner/ (child.py, wire.py), stage/ (the exercise files), work/, data/."""
     job_dir = Path(tempfile.mkdtemp(prefix="layerlab-job-"))
     os.chmod(job_dir, 0o755)
     (job_dir / "runner").mkdir()
@@ -419,4 +419,25 @@ def prepare_job(sources: dict[str, str]) -> Path:
     (job_dir / "work").mkdir()
     for module, source in sources.items():
         (job_dir / "stage" / f"{module}.py").write_text(source, encoding="utf-8")
+    _write_learner_data(job_dir / "data")
     return job_dir
+
+
+def _write_learner_data(folder: Path) -> None:
+    """MNIST as the learner's own code may load it in the child: every image, no held-out labels.
+
+    Exercise 01 loads MNIST inside the learner's function, so the child needs
+    data; the held-out labels are replaced by zeros so that nothing the child
+    can read helps it game the training gate.
+    """
+    import numpy as np
+
+    from layerlab.data import DataError, load_mnist
+
+    try:
+        mnist = load_mnist(allow_download=False)
+    except DataError:
+        return  # the grader itself reports missing data before any grading starts
+    folder.mkdir()
+    np.savez(folder / "mnist.npz", x_train=mnist.x_train, y_train=mnist.y_train,
+             x_test=mnist.x_test, y_test=np.zeros_like(mnist.y_test))

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 DATA_ENV = "LAYERLAB_DATA"
+OFFLINE_ENV = "LAYERLAB_OFFLINE"  # set to 1 to never try the Keras download
 KERAS_CACHE = Path("~/.keras/datasets/mnist.npz")
 OFFLINE_TRAIN = 8000  # offline split of the test set: first 8,000 train ...
 IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
@@ -169,7 +170,7 @@ def load_mnist(path: str | os.PathLike | None = None, *, allow_download: bool = 
     if cache.is_file():
         return _from_npz(cache)
     tried.append(f"Keras cache: {cache} does not exist")
-    if allow_download:
+    if allow_download and os.environ.get(OFFLINE_ENV, "") in ("", "0"):
         try:
             from layerlab.quiet import import_tensorflow
 
@@ -181,7 +182,7 @@ def load_mnist(path: str | os.PathLike | None = None, *, allow_download: bool = 
         except Exception as error:  # no network, proxy, disk full: all the same to a learner
             tried.append(f"Keras download failed: {type(error).__name__}: {error}".splitlines()[0])
     else:
-        tried.append("Keras download: not attempted (offline)")
+        tried.append(f"Keras download: not attempted (offline; {OFFLINE_ENV} or allow_download=False)")
     raise DataError(_how_to_fix(tried))
 
 

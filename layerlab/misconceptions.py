@@ -38,6 +38,7 @@ MISCONCEPTIONS = (
     "wrong_activation",
     "hardcoded_example",
     "images_mixed",
+    "batch_fixed_at_one",
     "relu_negative",
 )
 
