@@ -129,9 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(problem)
     if arguments.verb == "worker":
         from grader.grade import grade_one
-        from layerlab.quiet import import_tensorflow
 
-        import_tensorflow()
         grade_one(arguments.submission, arguments.out, limits, arguments.hide, arguments.visibility)
         return 0
     if arguments.verb == "grade":

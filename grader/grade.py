@@ -41,6 +41,7 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
               visibility: str = DEFAULT_VISIBILITY) -> GradingResult:
     """Grade one submission in this (trusted) process; the learner's code runs in a child."""
     from grader.check import run_checks
+    from layerlab.quiet import import_tensorflow
 
     started = time.monotonic()
     result = GradingResult(submission_name(path), isolation=list(sandbox_layers()))
@@ -64,11 +65,23 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
         files = {e.module: ("not_submitted", result.output) for e in load_table()}
     job_dir = prepare_job(sources)
     submission = Submission(job_dir, files, limits, hidden=secret_paths([out_dir, *hide]))
+    timings = {"stage": time.monotonic() - started}
     try:
+        if sources:
+            submission.prestart()  # the child imports TensorFlow while this process does
+        clock = time.monotonic()
+        import_tensorflow()
+        timings["tensorflow_import"] = time.monotonic() - clock
+        clock = time.monotonic()
         checks, errors = run_checks(submission)
+        timings["checks"] = time.monotonic() - clock
     finally:
         submission.close()  # the child is gone before anything is written
         shutil.rmtree(job_dir, ignore_errors=True)
+    clock = time.monotonic()
+    timings.update(submission.timings)
+    timings["training_gate"] = sum(c.details.get("seconds", 0.0) for c in checks)
+    result.timings = timings
     result.checks = checks
     result.events += submission.events + errors
     result.versions = {"python": sys.version.split()[0], **_versions(), **{
@@ -76,6 +89,7 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
     result.execution_time = time.monotonic() - started
     if not result.output:
         result.output = f"{result.submission}: {result.score:g} / {result.max_score:g} points"
+    result.timings["report"] = time.monotonic() - clock  # scoring and the output text; writing follows
     write_results(result, out_dir, visibility)
     return result
 

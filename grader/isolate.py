@@ -307,16 +307,38 @@ class Submission:
     _child: Child | None = None
     _broken: dict = field(default_factory=dict)  # (module, function or None) -> CallFailed
     _stops: dict = field(default_factory=dict)  # module -> how many calls hit a deadline or the memory cap
+    timings: dict = field(default_factory=dict)  # seconds spent starting children (for the report)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _closed: bool = False
 
     def _ensure_child(self) -> Child:
-        if self._child is None or not self._child.alive():
-            self._child = Child(self.job_dir, self.limits, self.hidden)
+        with self._lock:
+            if self._closed:
+                raise CallFailed("crashed", "grading of this submission has ended")
+            if self._child is None or not self._child.alive():
+                self._child = Child(self.job_dir, self.limits, self.hidden)
+                started = time.monotonic()
+                try:
+                    self._child.start()
+                except CallFailed as failure:
+                    self.events.append(f"child start-up failed: {failure} {self._child.tail()[-500:]}")
+                    raise CallFailed("crashed",
+                                     f"the grader could not start Python for this submission ({failure})") from None
+                finally:
+                    self.timings["child_startup"] = self.timings.get("child_startup", 0.0) + time.monotonic() - started
+            return self._child
+
+    def prestart(self) -> threading.Thread:
+        """Start the first child in the background (it imports TensorFlow while the parent does too)."""
+        def start() -> None:
             try:
-                self._child.start()
-            except CallFailed as failure:
-                self.events.append(f"child start-up failed: {failure} {self._child.tail()[-500:]}")
-                raise CallFailed("crashed", f"the grader could not start Python for this submission ({failure})")
-        return self._child
+                self._ensure_child()
+            except CallFailed:
+                pass  # recorded in events; the first call tries again and reports it
+
+        thread = threading.Thread(target=start, daemon=True)
+        thread.start()
+        return thread
 
     @property
     def versions(self) -> dict:
@@ -389,9 +411,12 @@ class Submission:
         return Returned(wire.decode(answer["value"]))
 
     def close(self) -> None:
-        if self._child is not None:
-            self._child.stop()
-            self._child = None
+        """Stop the child (waiting for a start-up in progress); no child starts after this."""
+        with self._lock:
+            self._closed = True
+            if self._child is not None:
+                self._child.stop()
+                self._child = None
 
 
 def _failure_from(error: dict, module: str, function: str | None) -> CallFailed:

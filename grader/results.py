@@ -52,6 +52,7 @@ class GradingResult:
     versions: dict = field(default_factory=dict)
     isolation: list = field(default_factory=list)
     events: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)  # seconds: stage, tensorflow_import, child_startup, checks ...
 
     @property
     def score(self) -> float:
@@ -119,6 +120,7 @@ def to_gradescope(result: GradingResult, visibility: str = "visible") -> dict:
             "versions": result.versions,
             "isolation": result.isolation,
             "events": result.events,
+            "timings": {key: round(value, 3) for key, value in result.timings.items()},
         },
     }
 
@@ -142,7 +144,8 @@ def from_gradescope(document: dict) -> GradingResult:
     return GradingResult(
         submission=extra.get("submission", ""), status=extra.get("status", "graded"), checks=checks,
         execution_time=document.get("execution_time", 0.0), output=document.get("output", ""),
-        versions=extra.get("versions", {}), isolation=extra.get("isolation", []), events=extra.get("events", []))
+        versions=extra.get("versions", {}), isolation=extra.get("isolation", []), events=extra.get("events", []),
+        timings=extra.get("timings", {}))
 
 
 def write_results(result: GradingResult, directory: Path, visibility: str = "visible") -> Path:

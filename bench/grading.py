@@ -1,0 +1,149 @@
+"""Benchmark the grader against its floor, all figures measured in this one run.
+
+    LAYERLAB_DATA=../shared/data/mnist .venv/bin/python bench/grading.py [--batch 8] [--write]
+
+Prints (and with --write, records in docs/PERFORMANCE.md):
+  - the floor: a fresh process that imports TensorFlow, loads MNIST and trains the
+    reference model with the grading budget, evaluating it once;
+  - one correct submission graded end to end, its ratio to the floor, and where
+    the time went (from results.json's timings);
+  - a batch of N submissions with --jobs 1 and --jobs 2, and the speed-up;
+  - peak resident memory of one grading (every process of the grader together);
+  - `pytest exercises/<one exercise>` against the solutions, and its ratio to a
+    bare `python -c "import tensorflow"`.
+This is a script, not a test: the machines are shared and timings are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+KIT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(KIT))
+
+from grader.isolate import tree_rss_mb  # noqa: E402
+
+FLOOR = """
+import time
+started = time.monotonic()
+from layerlab.quiet import import_tensorflow
+import_tensorflow()
+import importlib.util, keras, numpy as np
+from layerlab.data import load_mnist, prepare_images
+from layerlab.table import training_exercise
+budget = training_exercise().training
+spec = importlib.util.spec_from_file_location("reference", "solutions/ex11_train.py")
+reference = importlib.util.module_from_spec(spec); spec.loader.exec_module(reference)
+mnist = load_mnist()
+x, y = prepare_images(mnist.x_train[:budget.train_images]), mnist.y_train[:budget.train_images]
+keras.utils.set_random_seed(budget.seed)
+model = reference.compile_model(reference.build_trainable_model())
+reference.train_model(model, x, y, budget.epochs, budget.batch_size)
+held_out = prepare_images(mnist.x_test[:budget.heldout_images])
+accuracy = float(np.mean(np.argmax(model.predict(held_out, verbose=0), axis=1) == mnist.y_test[:budget.heldout_images]))
+print(accuracy)
+"""
+
+
+def timed(command: list[str], **options) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall time and peak RSS (MiB, the whole process tree, polled every 0.1 s) of a command."""
+    peak = [0.0]
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=KIT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               **options)
+
+    def watch() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], tree_rss_mb(process.pid))
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    stdout, stderr = process.communicate()
+    elapsed = time.monotonic() - started
+    watcher.join()
+    completed = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    if completed.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
+    return elapsed, peak[0], completed
+
+
+def grade(paths: list[Path], jobs: int) -> tuple[float, float, Path]:
+    out = Path(tempfile.mkdtemp(prefix="layerlab-bench-"))
+    elapsed, peak, _ = timed([sys.executable, "-m", "grader", "grade", *map(str, paths), "--out", str(out),
+                              "--jobs", str(jobs)])
+    return elapsed, peak, out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=8, help="submissions in the batch run (at least 8)")
+    parser.add_argument("--write", action="store_true", help="record the run in docs/PERFORMANCE.md")
+    arguments = parser.parse_args()
+    python = sys.executable
+    lines = []
+
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    bare, _, _ = timed([python, "-c", "import tensorflow"], env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    floor, floor_peak, floor_run = timed([python, "-c", FLOOR])
+    one, one_peak, out = grade([KIT / "solutions"], jobs=1)
+    document = json.loads((out / "solutions" / "results.json").read_text())
+    assert document["score"] == document["extra_data"]["max_score"], "the solutions must get full marks"
+    timings = document["extra_data"]["timings"]
+
+    batch_folder = Path(tempfile.mkdtemp(prefix="layerlab-bench-batch-"))
+    batch = []
+    for number in range(max(arguments.batch, 8)):
+        copy = batch_folder / f"learner-{number:02d}"
+        shutil.copytree(KIT / "solutions", copy, ignore=shutil.ignore_patterns("__pycache__"))
+        batch.append(copy)
+    serial, _, _ = grade(batch, jobs=1)
+    parallel, _, _ = grade(batch, jobs=2)
+    pytest_one, _, _ = timed([python, "-m", "pytest", "exercises/test_ex02_conv2d.py", "--target", "solutions",
+                              "-q", "-p", "no:cacheprovider"])
+
+    say(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.platform()}")
+    say(f"date: {datetime.date.today().isoformat()}; data: {os.environ.get('LAYERLAB_DATA', 'Keras cache')}")
+    say(f"versions: {document['extra_data']['versions']}")
+    say()
+    say(f"python -c 'import tensorflow'             {bare:7.2f} s")
+    say(f"floor (import, load, train, evaluate)      {floor:7.2f} s   peak {floor_peak:6.0f} MiB   "
+        f"accuracy {float(floor_run.stdout.strip().splitlines()[-1]):.4f}")
+    say(f"grade one correct submission               {one:7.2f} s   peak {one_peak:6.0f} MiB   "
+        f"ratio to floor {one / floor:.2f}x")
+    for key in ("stage", "tensorflow_import", "child_startup", "checks", "training_gate", "report"):
+        say(f"    {key:<38} {timings.get(key, 0.0):7.2f} s")
+    say(f"    {'worker execution_time (all of the above)':<38} {document['execution_time']:7.2f} s")
+    say(f"batch of {len(batch)}, --jobs 1                        {serial:7.2f} s")
+    say(f"batch of {len(batch)}, --jobs 2                        {parallel:7.2f} s   speed-up {serial / parallel:.2f}x")
+    say(f"pytest exercises/test_ex02_conv2d.py        {pytest_one:7.2f} s   ratio to bare import "
+        f"{pytest_one / bare:.2f}x")
+    if arguments.write:
+        path = KIT / "docs" / "PERFORMANCE.md"
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        marker = "<!-- bench runs below -->"
+        if marker not in text:
+            text += f"\n{marker}\n"
+        text += "\n```\n" + "\n".join(lines) + "\n```\n"
+        path.write_text(text, encoding="utf-8")
+        print(f"recorded in {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
