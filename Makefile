@@ -1,7 +1,10 @@
 # Two commands do all set-up: `make demo` and `make test` create .venv and
-# install the kit on first use. PYTHON picks the interpreter that makes the venv.
+# install the kit on first use. PYTHON picks the interpreter that makes the venv;
+# TENSORFLOW pins another TensorFlow/Keras pair in another VENV (CI's oldest lane:
+#   make test VENV=.venv-oldest TENSORFLOW="tensorflow==2.16.2 keras==3.3.3").
 PYTHON ?= python3
 VENV ?= .venv
+TENSORFLOW ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
@@ -10,7 +13,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' $(TENSORFLOW)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,4 +25,4 @@ test: $(STAMP)
 	$(BIN)/python -m pytest tests
 
 clean:
-	rm -rf $(VENV) out grades
+	rm -rf $(VENV) .venv-oldest out grades

@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 import keras
 import numpy as np
 
+from layerlab.compat import output_shape
 from layerlab.expect import Incorrect, incorrect, expect_array, expect_shape, to_array
 from layerlab.messages import say
 from layerlab.misconceptions import from_error
@@ -97,7 +98,7 @@ def layer_rows(model_or_layers: Any, input_shape: tuple | None = None) -> list[T
         try:
             if not layer.built:
                 layer.build(shape)
-            output = tuple(layer.compute_output_shape(shape))
+            output = output_shape(layer, shape)
             rows.append(TraceRow(name, output, int(layer.count_params())))
         except Exception as error:  # the learner's layer cannot take this shape: say so in the table
             rows.append(TraceRow(name, None, None, first_line(error)))
