@@ -121,6 +121,7 @@ class Child:
         self.process: subprocess.Popen | None = None
         self.output = bytearray()
         self.versions: dict = {}
+        self.imported: set[str] = set()  # learner modules this child has imported
         self._next_id = 0
 
     def start(self) -> None:
@@ -356,8 +357,7 @@ class Submission:
             if key in self._broken:
                 failed = self._broken[key]
                 raise CallFailed(failed.status, f"{failed} (earlier; not run again)")
-        if (module, "<imported>") not in self._broken:
-            self._import(module)
+        self._import(module)
         child = self._ensure_child()
         try:
             answer = child.request(message, deadline)
@@ -377,7 +377,7 @@ class Submission:
     def _import(self, module: str) -> None:
         """Import a module once in a live child; a crash here marks the whole file broken."""
         child = self._ensure_child()
-        if module in getattr(child, "imported", set()):
+        if module in child.imported:
             return
         try:
             answer = child.request({"op": "import", "module": module}, self.limits.call)
@@ -390,7 +390,7 @@ class Submission:
             failure = _failure_from(answer.get("error") or {}, module, None)
             self._broken[(module, None)] = failure
             raise failure
-        child.imported = getattr(child, "imported", set()) | {module}
+        child.imported.add(module)
 
     def call(self, module: str, function: str, *args, **kwargs) -> Returned:
         """Call the learner's `module.function(*args, **kwargs)` in the child."""
