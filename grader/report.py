@@ -10,11 +10,13 @@ from grader.results import GradingResult
 
 def table(result: GradingResult) -> str:
     """A plain-text table: one row per exercise, then the total and anything that went wrong."""
-    lines = [f"{result.submission}  ({result.status})", f"  {'exercise':<52} {'score':>11}  status"]
-    for row in result.exercises():
-        label = f"{row.number:02d} {row.title}"
-        lines.append(f"  {label:<52} {row.score:>5g} / {row.max_score:<3g}  {row.status}")
-    lines.append(f"  {'total':<52} {result.score:>5g} / {result.max_score:<3g}")
+    rows = result.exercises()
+    labels = [f"{row.number:02d} {row.title}" for row in rows]
+    width = max([52, *map(len, labels)])  # the longest title keeps its column
+    lines = [f"{result.submission}  ({result.status})", f"  {'exercise':<{width}} {'score':>11}  status"]
+    for label, row in zip(labels, rows):
+        lines.append(f"  {label:<{width}} {row.score:>5g} / {row.max_score:<3g}  {row.status}")
+    lines.append(f"  {'total':<{width}} {result.score:>5g} / {result.max_score:<3g}")
     failing = [c for c in result.checks if c.status not in ("passed", "not started", "not submitted")]
     for check in failing[:12]:
         first = check.output.splitlines()[0] if check.output else check.status
