@@ -10,7 +10,7 @@ def load_one_image(index=0):
 
 
 def to_model_input(image, scale=True):
-    x = np.reshape(image, (1, 28, 28, 1)).astype("float32")
+    x = np.reshape(image, (1, *np.shape(image), 1)).astype("float32")
     if scale:
         x = x / 255
     return x
