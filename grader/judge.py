@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from grader.isolate import Returned
+from grader.isolate import CallFailed, Returned
 from grader.rebuild import NotRebuildable, rebuild
 from grader.wire import Described, Unsupported
 from layerlab.expect import Incorrect, incorrect, expect_array
 from layerlab.messages import say
+from layerlab.misconceptions import from_error
 
 SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"
 # Config keys that say nothing about what a layer computes.
@@ -38,12 +39,36 @@ def reference(module: str) -> ModuleType:
 
 
 def plain(returned: Returned | Any, what: str) -> Any:
-    """The value, refusing what the child could not send as plain data."""
+    """The value, refusing anything the child could not send as plain data (at any depth)."""
     value = returned.value if isinstance(returned, Returned) else returned
+    _refuse_unsupported(value, what)
+    return value
+
+
+def _refuse_unsupported(value: Any, what: str) -> None:
     if isinstance(value, Unsupported):
         raise Incorrect(say("wrong_type", what=what, expected="plain data (numbers, tuples, arrays, layers)",
                             received=value.type_name))
-    return value
+    if type(value) in (tuple, list):
+        for item in value:
+            _refuse_unsupported(item, what)
+    elif type(value) is dict and not isinstance(value, Described):
+        for item in value.values():
+            _refuse_unsupported(item, what)
+
+
+def call(submission, what: str, module: str, function: str, *args: Any, **kwargs: Any) -> Returned:
+    """submission.call; a failure says which call (`what`), and a Keras error that reveals a
+    catalogued mistake (uppercase padding, positional compile) is named as that mistake."""
+    try:
+        return submission.call(module, function, *args, **kwargs)
+    except CallFailed as failure:
+        if failure.status != "raised":
+            raise
+        key = from_error(str(failure))
+        if key is not None:
+            raise incorrect(f"{what}: {failure}", key) from None
+        raise CallFailed(failure.status, f"{what}: {failure}") from None
 
 
 def array(returned: Returned, expected: np.ndarray, what: str, **options) -> np.ndarray:
