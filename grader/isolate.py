@@ -434,12 +434,16 @@ def _failure_from(error: dict, module: str, function: str | None) -> CallFailed:
 
 
 def prepare_job(sources: dict[str, str]) -> Path:
-    """A private job folder: runner/ (child.py, wire.py), stage/ (the exercise files), work/, data/."""
+    """A private job folder: runner/ (child.py, wire.py, layerlab/), stage/ (the exercise files), work/, data/."""
     job_dir = Path(tempfile.mkdtemp(prefix="layerlab-job-"))
     os.chmod(job_dir, 0o755)
     (job_dir / "runner").mkdir()
     for name in RUNNER_FILES:
         shutil.copy2(GRADER_DIR / name, job_dir / "runner" / name)
+    # Exercises may import layerlab.data: the child gets the grader's own copy beside child.py,
+    # so grading never depends on layerlab being installed (it is not, on Gradescope).
+    shutil.copytree(KIT_ROOT / "layerlab", job_dir / "runner" / "layerlab",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (job_dir / "stage").mkdir()
     (job_dir / "work").mkdir()
     for module, source in sources.items():

@@ -2,10 +2,12 @@
 
 The autograder zip is unpacked into tmp_path as Gradescope lays it out
 (source/, submission/, results/, run_autograder) and run_autograder is run with
-AUTOGRADER_ROOT pointing there, the kit's .venv first on PATH (setup.sh, which
-pip installs, is not run), no LAYERLAB_DATA and an empty HOME: the MNIST files
-must come from the zip. results/results.json is checked against the facts of
-Gradescope's results schema.
+AUTOGRADER_ROOT pointing there, no LAYERLAB_DATA and an empty HOME (the MNIST
+files must come from the zip), and as python3 a fresh environment with the
+kit's third-party packages but no layerlab — what Gradescope has after setup.sh,
+which pip installs requirements.txt and is not run here (it was run once by
+hand in a fresh virtual environment: 142 s). results/results.json is checked
+against the facts of Gradescope's results schema.
 """
 
 from __future__ import annotations
@@ -122,10 +124,19 @@ def fake_gradescope(tmp_path: Path, autograder: Path, submission: Path) -> Path:
     return root
 
 
-def run_autograder(root: Path, tmp_path: Path) -> tuple[dict, subprocess.CompletedProcess]:
+@pytest.fixture(scope="module")
+def gradescope_python(make_environment) -> Path:
+    """python3 as on Gradescope after setup.sh: the pinned packages, and no layerlab installed."""
+    python = make_environment("gradescope")
+    missing = subprocess.run([str(python), "-c", "import layerlab"], cwd=python.parent, capture_output=True, text=True)
+    assert "No module named 'layerlab'" in missing.stderr
+    return python
+
+
+def run_autograder(root: Path, tmp_path: Path, python: Path) -> tuple[dict, subprocess.CompletedProcess]:
     home = tmp_path / "home"
     home.mkdir()
-    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "AUTOGRADER_ROOT": str(root),
+    env = {"PATH": f"{python.parent}:/usr/bin:/bin", "AUTOGRADER_ROOT": str(root),
            "HOME": str(home), "LANG": "C.UTF-8"}  # no LAYERLAB_DATA, no Keras cache: the zip's data or nothing
     completed = subprocess.run([str(root / "run_autograder")], cwd=tmp_path, env=env, capture_output=True,
                                text=True, timeout=900)
@@ -134,8 +145,9 @@ def run_autograder(root: Path, tmp_path: Path) -> tuple[dict, subprocess.Complet
     return json.loads((root / "results" / "results.json").read_text(encoding="utf-8")), completed
 
 
-def test_solutions_get_full_marks_on_gradescope(autograder, tmp_path):
-    document, _ = run_autograder(fake_gradescope(tmp_path, autograder, KIT / "solutions"), tmp_path)
+def test_solutions_get_full_marks_on_gradescope(autograder, tmp_path, gradescope_python):
+    document, _ = run_autograder(fake_gradescope(tmp_path, autograder, KIT / "solutions"), tmp_path,
+                                 gradescope_python)
     assert gradescope_problems(document) == []
     maximum = document["extra_data"]["max_score"]
     assert maximum > 0 and document["score"] == maximum, [t["output"] for t in document["tests"]
@@ -143,11 +155,11 @@ def test_solutions_get_full_marks_on_gradescope(autograder, tmp_path):
     assert {t["visibility"] for t in document["tests"]} == {"after_published"}  # the default, passed through
 
 
-def test_stubs_get_zero_on_gradescope(tmp_path):
+def test_stubs_get_zero_on_gradescope(tmp_path, gradescope_python):
     hidden = tmp_path / "hidden.zip"
     completed = grader("export", "gradescope", str(hidden), "--visibility", "hidden")
     assert completed.returncode == 0, completed.stderr
-    document, _ = run_autograder(fake_gradescope(tmp_path, hidden, KIT / "exercises"), tmp_path)
+    document, _ = run_autograder(fake_gradescope(tmp_path, hidden, KIT / "exercises"), tmp_path, gradescope_python)
     assert gradescope_problems(document) == []
     assert document["score"] == 0 and document["tests"]
     assert document["visibility"] == "hidden" and {t["visibility"] for t in document["tests"]} == {"hidden"}
