@@ -12,43 +12,15 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping
 
-from grader import judge
-from grader.isolate import CallFailed, Returned, Submission
-from grader.wire import Unsupported
-from layerlab.expect import Incorrect, incorrect
+from layerlab.expect import Incorrect
 from layerlab.messages import say
-from layerlab.misconceptions import MISCONCEPTIONS, AnyOf, from_error
+from layerlab.misconceptions import MISCONCEPTIONS, AnyOf
 
 
 def call_text(function: str, *args: Any, **kwargs: Any) -> str:
     """How a call reads in a message: conv_output_length(13, 4, stride=3, padding='same')."""
     words = [repr(value) for value in args] + [f"{key}={value!r}" for key, value in kwargs.items()]
     return f"{function}({', '.join(words)})"
-
-
-def ask(submission: Submission, what: str, module: str, function: str, *args: Any, **kwargs: Any) -> Returned:
-    """submission.call; when the learner's code raised, the message says for which call (`what`), and a
-    Keras error that reveals a catalogued mistake names it."""
-    try:
-        return submission.call(module, function, *args, **kwargs)
-    except CallFailed as failure:
-        if failure.status != "raised":
-            raise
-        key = from_error(str(failure))
-        if key is not None:
-            raise incorrect(f"{what}: {failure}", key) from None
-        raise CallFailed(failure.status, f"{what}: {failure}") from None
-
-
-def plain_all(value: Any, what: str) -> Any:
-    """judge.plain for the value and everything inside it (a tuple of answers is checked item by item)."""
-    judge.plain(value, what)
-    items = value.values() if type(value) is dict else value if type(value) in (tuple, list) else ()
-    for item in items:
-        if isinstance(item, Unsupported):
-            judge.plain(item, f"{what} (an item of it)")
-        plain_all(item, what)
-    return value
 
 
 def unambiguous(alternatives: Mapping[str, Any], expected: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ non-square), so a reshape to (1, 28, 28, 1) written into the function shows.
 
 import numpy as np
 
-from _support_first_layers import ask, each_case
+from _support_first_layers import each_case
 from grader import judge
 from layerlab.expect import expect_shape
 
@@ -37,7 +37,7 @@ def check_load_one_image_other_indices(submission, mnist):
 
     def check_one(index):
         what = f"load_one_image({index})"
-        returned = ask(submission, what, MODULE, "load_one_image", index)
+        returned = judge.call(submission, what, MODULE, "load_one_image", index)
         judge.array(returned, mnist.x_train[index], what, rtol=0, atol=0)
 
     each_case(_training_indices(len(mnist.x_train)), check_one)
@@ -58,7 +58,7 @@ def _input_mistakes(image, scale):
 def _check_input(submission, image, what, **scale):
     """to_model_input(image, **scale) against the reference; uint8 and float64 are named by their dtype."""
     expected = np.asarray(judge.reference(MODULE).to_model_input(image, **scale))
-    returned = ask(submission, what, MODULE, "to_model_input", image, **scale)
+    returned = judge.call(submission, what, MODULE, "to_model_input", image, **scale)
     judge.array(returned, expected, what, alternatives=_input_mistakes(image, scale.get("scale", True)))
 
 

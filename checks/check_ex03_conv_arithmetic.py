@@ -8,7 +8,7 @@ length 1. Expected answers and the answers of catalogued mistakes come from the 
 
 import numpy as np
 
-from _support_first_layers import ask, call_text, each_case, length_alternatives, unambiguous
+from _support_first_layers import call_text, each_case, length_alternatives, unambiguous
 from grader import judge
 from layerlab.expect import expect_number, expect_shape
 from layerlab.misconceptions import AnyOf
@@ -93,7 +93,7 @@ def _known_lengths():
 def _check_length(submission, case):
     what = call_text("conv_output_length", **case)
     expected = _reference().conv_output_length(**case)
-    got = judge.plain(ask(submission, what, MODULE, "conv_output_length", **case), what)
+    got = judge.plain(judge.call(submission, what, MODULE, "conv_output_length", **case), what)
     expect_number(got, expected, what,
                   alternatives=length_alternatives(_reference().conv_output_length, case, expected, _known_lengths()))
 
@@ -140,7 +140,7 @@ def _shape_alternatives(case, expected):
 def _check_shape(submission, case):
     what = call_text("conv2d_output_shape", **case)
     expected = _reference().conv2d_output_shape(**case)
-    got = judge.plain(ask(submission, what, MODULE, "conv2d_output_shape", **case), what)
+    got = judge.plain(judge.call(submission, what, MODULE, "conv2d_output_shape", **case), what)
     expect_shape(got, expected, what, alternatives=_shape_alternatives(case, expected))
 
 
@@ -158,7 +158,7 @@ def _check_params(submission, case):
     reference = _reference()
     what = call_text("conv2d_param_count", **case)
     expected = reference.conv2d_param_count(**case)
-    got = judge.plain(ask(submission, what, MODULE, "conv2d_param_count", **case), what)
+    got = judge.plain(judge.call(submission, what, MODULE, "conv2d_param_count", **case), what)
     seed = dict(kernel_size=SEED["kernel_size"], in_channels=SEED["input_shape"][3], filters=SEED["filters"])
     example = dict(kernel_size=WORKED_EXAMPLE["kernel_size"], in_channels=WORKED_EXAMPLE["input_shape"][3],
                    filters=WORKED_EXAMPLE["filters"])
@@ -200,7 +200,7 @@ def check_defaults_and_positional_arguments(submission):
         what = call_text(function, *args)
         compute = getattr(reference, function)
         expected = compute(*args)
-        got = judge.plain(ask(submission, what, MODULE, function, *args), what)
+        got = judge.plain(judge.call(submission, what, MODULE, function, *args), what)
         alternatives = unambiguous({key: compute(*wrong) for key, wrong in mistakes.items()}, expected)
         expect = expect_shape if function == "conv2d_output_shape" else expect_number
         expect(got, expected, what, alternatives=alternatives)

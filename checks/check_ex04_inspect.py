@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from _support_first_layers import ask, each_case, plain_all
+from _support_first_layers import each_case
 from grader import judge
 from layerlab.expect import Incorrect, expect_array, expect_number
 from layerlab.messages import say
@@ -49,7 +49,7 @@ def _name(tensor):
 
 def _pair(got, what, expected_key):
     """A tuple (or list) of exactly two items, before looking at either."""
-    plain_all(got, what)
+    judge.plain(got, what)
     if type(got) not in (tuple, list) or len(got) != 2:
         received = type(got).__name__
         if type(got) in (tuple, list):
@@ -65,7 +65,7 @@ def _is_number(value):
 def _check_range(submission, tensor):
     what = f"value_range({_name(tensor)})"
     expected_low, expected_high = judge.reference(MODULE).value_range(tensor)
-    low, high = _pair(ask(submission, what, MODULE, "value_range", tensor).value, what, "inspect.expected_min_max")
+    low, high = _pair(judge.call(submission, what, MODULE, "value_range", tensor).value, what, "inspect.expected_min_max")
     if _is_number(low) and _is_number(high) and expected_low != expected_high \
             and (low, high) == (expected_high, expected_low):
         raise Incorrect(f"{what}: {say('checks.min_max_swapped')}")
@@ -76,7 +76,7 @@ def _check_range(submission, tensor):
 def _check_values(submission, tensor):
     what = f"histogram_values({_name(tensor)})"
     expected = judge.reference(MODULE).histogram_values(tensor)
-    judge.array(ask(submission, what, MODULE, "histogram_values", tensor), expected, what, rtol=0, atol=0)
+    judge.array(judge.call(submission, what, MODULE, "histogram_values", tensor), expected, what, rtol=0, atol=0)
 
 
 def _check_counts(submission, tensor, bins=None):
@@ -84,11 +84,11 @@ def _check_counts(submission, tensor, bins=None):
     if bins is None:  # the default: as many bins as np.histogram's default
         what = f"histogram_counts({_name(tensor)})"
         expected_counts, expected_edges = reference.histogram_counts(tensor)
-        returned = ask(submission, what, MODULE, "histogram_counts", tensor)
+        returned = judge.call(submission, what, MODULE, "histogram_counts", tensor)
     else:
         what = f"histogram_counts({_name(tensor)}, bins={bins})"
         expected_counts, expected_edges = reference.histogram_counts(tensor, bins=bins)
-        returned = ask(submission, what, MODULE, "histogram_counts", tensor, bins=bins)
+        returned = judge.call(submission, what, MODULE, "histogram_counts", tensor, bins=bins)
     counts, edges = _pair(returned.value, what, "inspect.expected_counts_edges")
     expect_array(counts, expected_counts, f"{what}[0] (counts)")
     expect_array(edges, expected_edges, f"{what}[1] (edges)")

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from _support_first_layers import ask, each_case, with_hint
+from _support_first_layers import each_case, with_hint
 from grader import judge
 from grader.rebuild import NotRebuildable, rebuild
 from grader.wire import Described
@@ -91,7 +91,7 @@ def check_build_relu(submission):
 
 def _check_apply(submission, layer, values, what):
     expected = np.asarray(judge.reference(MODULE).apply_relu(layer, values))
-    returned = ask(submission, what, MODULE, "apply_relu", layer, values)
+    returned = judge.call(submission, what, MODULE, "apply_relu", layer, values)
     try:
         # (batch, height, width, channels): the first image alone has lost the batch axis.
         batch_lost = {"missing_batch_axis": expected[0]} if values.ndim == 4 else {}
@@ -141,7 +141,7 @@ def _check_count(submission, values):
     reference = judge.reference(MODULE)
     what = f"count_zeroed({_name(values)})"
     expected = reference.count_zeroed(values)
-    got = judge.plain(ask(submission, what, MODULE, "count_zeroed", values), what)
+    got = judge.plain(judge.call(submission, what, MODULE, "count_zeroed", values), what)
     try:
         expect_number(got, expected, what)
     except Incorrect as failure:

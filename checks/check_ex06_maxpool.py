@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from _support_first_layers import ask, call_text, each_case, length_alternatives, unambiguous, with_hint
+from _support_first_layers import call_text, each_case, length_alternatives, unambiguous, with_hint
 from grader import judge
 from grader.rebuild import NotRebuildable, rebuild
 from grader.wire import Described
@@ -79,7 +79,7 @@ def check_build_maxpool(submission):
     def check_one(entry):
         args, kwargs = entry
         what = call_text("build_maxpool", *args, **kwargs)
-        returned = ask(submission, what, MODULE, "build_maxpool", *args, **kwargs)
+        returned = judge.call(submission, what, MODULE, "build_maxpool", *args, **kwargs)
         judge.layer(returned, _reference().build_maxpool(*args, **kwargs), what, input_shape=LAYER_INPUT)
 
     each_case(calls, check_one)
@@ -90,7 +90,7 @@ def check_build_maxpool_upper_case_padding_works_in_a_model(submission):
 
     def check_one(spec):
         what = call_text("build_maxpool", **spec)
-        returned = ask(submission, what, MODULE, "build_maxpool", **spec)
+        returned = judge.call(submission, what, MODULE, "build_maxpool", **spec)
         described = judge.plain(returned, what)
         if isinstance(described, Described) and described.kind == "keras":
             try:
@@ -135,7 +135,7 @@ def _apply_case(submission, layer, values):
     spec = {key: value for key, value in layer.get_config().items() if key in ("pool_size", "strides", "padding")}
     expected = np.asarray(_reference().apply_maxpool(layer, values))
     other = "valid" if spec["padding"] == "same" else "same"
-    returned = ask(submission, what, MODULE, "apply_maxpool", layer, values)
+    returned = judge.call(submission, what, MODULE, "apply_maxpool", layer, values)
     try:
         judge.array(returned, expected, what, alternatives={
             "average_pooling": np.asarray(keras.layers.AveragePooling2D(**spec)(values)),
@@ -184,7 +184,7 @@ def _check_length(submission, case):
     reference = _reference()
     what = call_text("pool_output_length", **case)
     expected = reference.pool_output_length(**case)
-    got = judge.plain(ask(submission, what, MODULE, "pool_output_length", **case), what)
+    got = judge.plain(judge.call(submission, what, MODULE, "pool_output_length", **case), what)
     known = [reference.pool_output_length(**example) for example in KNOWN]
     expect_number(got, expected, what,
                   alternatives=length_alternatives(reference.pool_output_length, case, expected, known))
@@ -207,7 +207,7 @@ def check_pool_output_length_edge_cases_and_defaults(submission):
             return _check_length(submission, case)
         what = call_text("pool_output_length", *case)  # positional, the rest left to the defaults
         expected = reference.pool_output_length(*case)
-        got = judge.plain(ask(submission, what, MODULE, "pool_output_length", *case), what)
+        got = judge.plain(judge.call(submission, what, MODULE, "pool_output_length", *case), what)
         expect_number(got, expected, what, alternatives=unambiguous({
             "stride_ignored": reference.pool_output_length(*case[:2], 1, *case[3:]),
             "same_instead_of_valid": reference.pool_output_length(*case[:2], *(case[2:3] or (None,)), "same"),

@@ -78,8 +78,6 @@ def array(returned: Returned, expected: np.ndarray, what: str, **options) -> np.
 
 def layer(returned: Returned, reference_layer, what: str, input_shape: tuple, seed: int = 0):
     """A built layer: same class and config as the reference, same outputs under the same weights."""
-    import keras
-
     description = plain(returned, what)
     if not isinstance(description, Described) or description.kind != "keras":
         received = description.kind if isinstance(description, Described) else type(description).__name__

@@ -8,7 +8,6 @@ an answer the learner has to work out.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 import traceback
