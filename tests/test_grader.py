@@ -28,7 +28,7 @@ def graded(tmp_path_factory):
     """solutions/, exercises/ and the sample submission three times, in one batch."""
     out = tmp_path_factory.mktemp("graded")
     completed = grader("grade", str(KIT / "solutions"), str(KIT / "exercises"), str(SAMPLE), str(SAMPLE),
-                       str(SAMPLE), "--out", str(out), "--jobs", "2")
+                       str(SAMPLE), "--out", str(out), "--jobs", "2", "--tables")
     assert completed.returncode == 0, completed.stderr[-3000:]
     return out, completed
 
