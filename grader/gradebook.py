@@ -20,8 +20,8 @@ GRADER_ERROR = "grader error"  # a submission the grader could not grade: regrad
 
 
 def _number(value: float) -> str:
-    """12 not 12.0; 1.6667 as it is (scores are already rounded to 4 places)."""
-    return f"{value:g}"
+    """12 not 12.0, 1.6667 and 100.3333 as they are (scores are rounded to 4 places)."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def columns() -> list[str]:
