@@ -115,7 +115,7 @@ def graded(tmp_path_factory):
     evil.mkdir()
     (evil / "evil_plugin.py").write_text(EVIL_PLUGIN)
     before = tree_digest(root)
-    jobs_before = set(Path("/tmp").glob("layerlab-job-*"))
+    jobs_before = set(Path("/tmp").glob("layerlab-job-*")) | set(Path("/tmp").glob("layerlab-worker-*"))
     out = root / "out"
     env = {**os.environ, "PYTEST_PLUGINS": "evil_plugin", "PYTEST_ADDOPTS": "-p evil_plugin",
            "PYTHONPATH": str(evil)}
@@ -124,7 +124,8 @@ def graded(tmp_path_factory):
          "--call-timeout", str(CALL_TIMEOUT), "--memory-mb", "1536"],
         cwd=KIT, env=env, capture_output=True, text=True, timeout=3000)
     after = {k: v for k, v in tree_digest(root).items() if not k.startswith("out/")}
-    leftover_jobs = set(Path("/tmp").glob("layerlab-job-*")) - jobs_before
+    # A worker's job folders live in its own /tmp/layerlab-worker-* scratch folder.
+    leftover_jobs = (set(Path("/tmp").glob("layerlab-job-*")) | set(Path("/tmp").glob("layerlab-worker-*"))) - jobs_before
     return out, completed, before, after, root, leftover_jobs
 
 
