@@ -147,6 +147,7 @@ def run_worker(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
         results.unlink()
     workers = workers or _Workers()
     scratch = Path(tempfile.mkdtemp(prefix="layerlab-worker-"))
+    os.chmod(scratch, 0o711)  # a child running as nobody must reach its job folder inside (but not list this)
     try:
         process = workers.start(command, scratch)
         try:

@@ -76,7 +76,25 @@ def sandbox_layers() -> tuple[str, ...]:
                            "no capabilities"]
         except (OSError, subprocess.TimeoutExpired):
             pass
+    if "pid namespace" not in layers and _nobody_can_run_python():
+        layers.append(UNPRIVILEGED)
     return tuple(layers)
+
+
+UNPRIVILEGED = "unprivileged user (nobody)"
+NOBODY = 65534
+
+
+def _nobody_can_run_python() -> bool:
+    """Root without namespaces (a container): can the child at least drop to user nobody?"""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return False
+    try:
+        probe = subprocess.run([sys.executable, "-I", "-c", "import numpy"], capture_output=True, timeout=60,
+                               user=NOBODY, group=NOBODY, extra_groups=[], cwd="/")
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
 
 
 def namespaces_available() -> bool:
@@ -139,10 +157,16 @@ class Child:
                 shutil.rmtree(work)
             shutil.copytree(self.job_dir / "stage", work)
             argv, cwd = python, str(work)
+        user = {}
+        if UNPRIVILEGED in sandbox_layers():
+            # No namespaces to hide anything: run as nobody, who can write only its scratch folder.
+            for path in [work, *work.rglob("*")]:
+                os.chown(path, NOBODY, NOBODY)
+            user = {"user": NOBODY, "group": NOBODY, "extra_groups": []}
         env = {**SAFE_ENV, "HOME": str(work), "TMPDIR": str(work), "LAYERLAB_DATA": str(self.job_dir / "data")}
         self.process = subprocess.Popen(
             argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(request_read, response_write), start_new_session=True, close_fds=True)
+            pass_fds=(request_read, response_write), start_new_session=True, close_fds=True, **user)
         os.close(request_read)
         os.close(response_write)
         threading.Thread(target=self._drain, daemon=True).start()
