@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import locale
 import os
+import unicodedata
 from pathlib import Path
 
 from layerlab.table import tomllib
@@ -72,3 +73,13 @@ def say(key: str, /, lang: str | None = None, **fields) -> str:
     except KeyError:
         raise CatalogError(f"no message '{key}' in {CATALOG_DIR}") from None
     return texts[lang or language()].format(**fields)
+
+
+def width(text: str) -> int:
+    """Columns a terminal gives `text`: Korean letters take two, so columns line up in both languages."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def pad(text: str, columns: int) -> str:
+    """`text` followed by spaces up to `columns` terminal columns."""
+    return text + " " * max(0, columns - width(text))

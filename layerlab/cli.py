@@ -1,0 +1,297 @@
+"""The learner's command: `layerlab progress | hint | check | watch | show`.
+
+progress, check and watch run the visible tests with pytest in a child process,
+so the learner's code never runs here; hint reads the exercise table; show
+draws the figures of layerlab/figures.py. Every sentence comes from the message
+catalog (layerlab/messages/cli.toml), in English or Korean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from layerlab import messages
+from layerlab.messages import say
+from layerlab.pytest_plugin import NOT_STARTED, PASSING, resolve_target, summary_lines
+from layerlab.table import Exercise, find, load_table
+
+EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
+OUTPUT_TAIL = 15  # lines of pytest output shown when the tests could not run
+
+
+class CliError(Exception):
+    """Something the learner can fix; the message says how."""
+
+
+# ------------------------------------------------------------ where things are
+
+
+def find_kit_root(start: Path) -> Path:
+    """The nearest folder, from `start` upward, whose exercises/ holds the table's test files."""
+    for folder in (start, *start.parents):
+        if any(e.test_path(folder).is_file() for e in load_table()):
+            return folder
+    raise CliError(say("cli.no_kit_root", start=start))
+
+
+def find_exercise(key: str) -> Exercise:
+    try:
+        return find(key)
+    except KeyError:
+        raise CliError(say("cli.unknown_exercise", key=key, known=", ".join(e.id for e in load_table()))) from None
+
+
+def target_argument(target: str) -> str:
+    """What `--target` tells pytest: exercises, solutions, or an absolute path (pytest runs elsewhere)."""
+    if target in ("exercises", "solutions"):
+        return target
+    folder = Path(target).expanduser().resolve()
+    if not folder.is_dir():
+        raise CliError(say("cli.no_target", target=target))
+    return str(folder)
+
+
+def _shown(path: Path) -> str:
+    """A path as the learner types it where they stand: exercises/ex02_conv2d.py in the kit's folder."""
+    path = Path(path)
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+# ------------------------------------------------------------ running the tests
+
+
+def pytest_command(tests: list[str], target: str, *options: str) -> list[str]:
+    """The visible tests in a child pytest, in the chosen language, without a cache folder."""
+    return [sys.executable, "-m", "pytest", *tests, "-p", "no:cacheprovider",
+            "--target", target, "--lang", messages.language(), *options]
+
+
+def exercise_states(root: Path, target: str) -> dict[str, str]:
+    """{exercise id: passing | failing | not_started} from one quiet run of every visible test."""
+    print(say("cli.running_all", target=_shown(resolve_target(root, target))), flush=True)
+    with tempfile.TemporaryDirectory(prefix="layerlab-") as scratch:
+        report = Path(scratch) / "states.json"
+        done = subprocess.run(pytest_command(["exercises"], target, "-q", "--layerlab-report", str(report)),
+                              cwd=root, capture_output=True, text=True)
+        tail = "\n".join((done.stdout + done.stderr).rstrip().splitlines()[-OUTPUT_TAIL:])
+        if not report.is_file():
+            raise CliError(say("cli.tests_did_not_run", code=done.returncode, output=tail))
+        states = json.loads(report.read_text(encoding="utf-8"))["states"]
+    if done.returncode not in (0, 1):
+        print(say("cli.tests_incomplete", code=done.returncode, output=tail))
+    return {e.id: states.get(e.id, NOT_STARTED) for e in load_table()}
+
+
+def run_check(root: Path, exercise: Exercise, target: str, verbose: bool = False) -> int:
+    """One exercise's visible tests, output straight to the terminal; pytest's exit code."""
+    learner_file = resolve_target(root, target) / f"{exercise.module}.py"
+    print(say("cli.check_header", label=exercise.label(messages.language()), path=_shown(learner_file)), flush=True)
+    test = str(exercise.test_path(root).relative_to(root))
+    # -rN: no short summary of the failures; the plugin's summary closes the output instead.
+    options = ("-v",) if verbose else ("-q", "-rN")
+    return subprocess.run(pytest_command([test], target, *options), cwd=root).returncode
+
+
+def _first_not_passing(states: dict[str, str]) -> Exercise | None:
+    return next((e for e in load_table() if states.get(e.id) != PASSING), None)
+
+
+# ------------------------------------------------------------ the commands
+
+
+def progress(args: argparse.Namespace) -> int:
+    root = find_kit_root(Path.cwd())
+    target = target_argument(args.target)
+    states = exercise_states(root, target)
+    lines, closing, next_up = summary_lines(states, messages.language())
+    print("\n".join(line for _, line in lines))
+    print(closing)
+    if next_up is None:
+        print(say("cli.all_done"))
+    else:
+        path = _shown(resolve_target(root, target) / f"{next_up.module}.py")
+        print(say("cli.next_steps", path=path, exercise=next_up.id))
+    return EXIT_OK
+
+
+def hint(args: argparse.Namespace) -> int:
+    exercise = find_exercise(args.exercise)
+    count = len(exercise.hints)
+    if not 1 <= args.level <= count:
+        raise CliError(say("cli.bad_level", exercise=exercise.id, count=count))
+    lang = messages.language()
+    print(say("cli.hint_header", label=exercise.label(lang), level=args.level, count=count))
+    print(f"  {exercise.hints[args.level - 1][lang]}")
+    if args.level < count:
+        print(say("cli.hint_more", exercise=exercise.id, next=args.level + 1))
+    else:
+        print(say("cli.hint_last", path=f"exercises/{exercise.module}.py"))
+    return EXIT_OK
+
+
+def check(args: argparse.Namespace) -> int:
+    root = find_kit_root(Path.cwd())
+    return run_check(root, find_exercise(args.exercise), target_argument(args.target), args.verbose)
+
+
+def _snapshot(files: list[Path]) -> dict[Path, tuple[int, int] | None]:
+    """Modification time and size of each file (None when it does not exist)."""
+    stamps = {}
+    for path in files:
+        try:
+            status = path.stat()
+            stamps[path] = (status.st_mtime_ns, status.st_size)
+        except FileNotFoundError:
+            stamps[path] = None
+    return stamps
+
+
+def _wait_for_change(files: list[Path], before: dict, interval: float) -> Path:
+    """Poll every `interval` seconds until a file differs from `before`; the file that changed."""
+    while True:
+        now = _snapshot(files)
+        changed = [path for path in files if now[path] != before[path]]
+        if changed:
+            return changed[0]
+        time.sleep(interval)
+
+
+def watch(args: argparse.Namespace) -> int:
+    root = find_kit_root(Path.cwd())
+    target = target_argument(args.target)
+    folder = resolve_target(root, target)
+    files = [folder / f"{e.module}.py" for e in load_table()]
+    lang = messages.language()
+    pinned = args.exercise is not None
+    states: dict[str, str] = {}
+    try:
+        if pinned:
+            current = find_exercise(args.exercise)
+        else:
+            states = exercise_states(root, target)
+            current = _first_not_passing(states)
+            if current is None:
+                print(say("cli.all_done"))
+                return EXIT_OK
+        runs = 0
+        while True:
+            before = _snapshot(files)  # taken before the run: a save during the run is not missed
+            code = run_check(root, current, target, args.verbose)
+            runs += 1
+            if code == EXIT_OK and not pinned:
+                states[current.id] = PASSING
+                following = _first_not_passing(states)
+                if following is None:
+                    print(say("cli.all_done"))
+                    return EXIT_OK
+                print(say("cli.watch_passed", label=current.label(lang), next_label=following.label(lang),
+                          path=_shown(folder / f"{following.module}.py")))
+                current = following
+            if args.max_runs is not None and runs >= args.max_runs:
+                print(say("cli.watch_max_runs", runs=runs))
+                return code
+            print(say("cli.watch_waiting", folder=_shown(folder)), flush=True)
+            changed = _wait_for_change(files, before, args.interval)
+            print(say("cli.watch_changed", path=_shown(changed)), flush=True)
+    except KeyboardInterrupt:  # Ctrl-C: the child pytest got it too and has stopped
+        print("\n" + say("cli.stopped"))
+        return EXIT_INTERRUPTED
+
+
+def show(args: argparse.Namespace) -> int:
+    from layerlab import figures  # imports TensorFlow: only this command pays for it
+    from layerlab.data import DataError, load_mnist, prepare_images
+
+    names = figures.FIGURE_NAMES
+    if args.exercise != "all":
+        exercise = find_exercise(args.exercise)
+        names = figures.FOR_EXERCISE[exercise.id]
+        if not names:
+            print(say("cli.show_none", label=exercise.label(messages.language())))
+            return EXIT_OK
+    try:
+        mnist = load_mnist()
+    except DataError as error:
+        raise CliError(say("data.missing", detail=str(error))) from None
+    if not 0 <= args.index < len(mnist.x_train):
+        raise CliError(say("cli.bad_index", index=args.index, last=len(mnist.x_train) - 1))
+    image = prepare_images(mnist.x_train[args.index : args.index + 1])  # (1, 28, 28, 1) float32
+    label = int(mnist.y_train[args.index])
+    print(say("cli.show_intro", index=args.index, label=label, seed=figures.SEED))
+    out = Path(args.out)
+    for name, figure in figures.seed_figures(image, names, label=label).items():
+        path = figures.save(figure, out / figures.file_name(name))
+        print(say("cli.show_wrote", path=path))
+    return EXIT_OK
+
+
+# ------------------------------------------------------------ the parser
+
+
+def _language_from(argv: list[str]) -> str | None:
+    """--lang wherever it stands, before the parser is built: the help text is in that language."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", choices=messages.LANGUAGES)
+    known, _ = early.parse_known_args(argv)
+    return known.lang
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=messages.LANGUAGES, default=argparse.SUPPRESS, help=say("cli.help.lang"))
+    testing = argparse.ArgumentParser(add_help=False)
+    testing.add_argument("--target", default="exercises", help=say("cli.help.target"))
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument("-v", "--verbose", action="store_true", help=say("cli.help.verbose"))
+
+    parser = argparse.ArgumentParser(prog="layerlab", description=say("cli.description"), parents=[common])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    command = commands.add_parser("progress", parents=[common, testing], help=say("cli.help.progress"))
+    command.set_defaults(run=progress)
+
+    command = commands.add_parser("hint", parents=[common], help=say("cli.help.hint"))
+    command.add_argument("exercise", help=say("cli.help.exercise"))
+    command.add_argument("--level", type=int, default=1, help=say("cli.help.level"))
+    command.set_defaults(run=hint)
+
+    command = commands.add_parser("check", parents=[common, testing, verbose], help=say("cli.help.check"))
+    command.add_argument("exercise", help=say("cli.help.exercise"))
+    command.set_defaults(run=check)
+
+    command = commands.add_parser("watch", parents=[common, testing, verbose], help=say("cli.help.watch"))
+    command.add_argument("exercise", nargs="?", help=say("cli.help.watch_exercise"))
+    command.add_argument("--interval", type=float, default=1.0, help=say("cli.help.interval"))
+    command.add_argument("--max-runs", type=int, default=None, help=say("cli.help.max_runs"))
+    command.set_defaults(run=watch)
+
+    command = commands.add_parser("show", parents=[common], help=say("cli.help.show"))
+    command.add_argument("exercise", help=say("cli.help.show_exercise"))
+    command.add_argument("--out", default="figures", help=say("cli.help.out"))
+    command.add_argument("--index", type=int, default=0, help=say("cli.help.index"))
+    command.set_defaults(run=show)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    messages.set_language(_language_from(argv))
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CliError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\n" + say("cli.stopped"), file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

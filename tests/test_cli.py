@@ -1,0 +1,167 @@
+"""The learner's command line: `layerlab progress | hint | check | watch` and what `pytest exercises` prints.
+
+Commands that run tests start a real `layerlab` process (which starts pytest),
+as a learner would; hint and the errors that stop a command early run in this
+process. Expected text comes from the message catalog, never retyped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from layerlab import cli, messages
+from layerlab.messages import say
+from layerlab.table import find, load_table
+
+KIT = Path(__file__).resolve().parent.parent
+EXERCISES = load_table()
+TOTAL = len(EXERCISES)
+
+
+def layerlab(*arguments: str, cwd: Path = KIT, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "layerlab.cli", *arguments], cwd=cwd, capture_output=True,
+                          text=True, timeout=900, env=env)
+
+
+@pytest.fixture(autouse=True)
+def language_reset():
+    yield
+    messages.set_language(None)  # cli.main sets the language for its process
+
+
+# ------------------------------------------------------------ progress
+
+
+def test_progress_on_untouched_stubs_is_zero_and_next_is_the_first():
+    completed = layerlab("progress", "--lang", "en")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    first = EXERCISES[0]
+    assert f"0/{TOTAL} exercises passing — next: {first.label('en')}" in completed.stdout
+    assert say("cli.next_steps", "en", path=f"exercises/{first.module}.py", exercise=first.id) in completed.stdout
+    for exercise in EXERCISES:
+        line = next(line for line in completed.stdout.splitlines() if exercise.label("en") in line)
+        assert line.startswith(" · ") and line.endswith(say("state_not_started", "en")), line
+
+
+def test_progress_on_the_solutions_is_complete():
+    completed = layerlab("progress", "--target", "solutions", "--lang", "en")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert f"{TOTAL}/{TOTAL} exercises passing — all done!" in completed.stdout
+    assert say("cli.all_done", "en") in completed.stdout
+    assert completed.stdout.count(" ✓ ") == TOTAL
+
+
+def test_outside_the_kit_the_command_says_where_to_go(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["progress", "--lang", "en"]) == cli.EXIT_USAGE
+    assert say("cli.no_kit_root", "en", start=tmp_path) in capsys.readouterr().err
+
+
+def test_an_unknown_exercise_or_target_is_named(capsys):
+    assert cli.main(["check", "conv3d", "--lang", "en"]) == cli.EXIT_USAGE
+    known = ", ".join(e.id for e in EXERCISES)
+    assert say("cli.unknown_exercise", "en", key="conv3d", known=known) in capsys.readouterr().err
+    assert cli.main(["check", "conv2d", "--target", "/no/such/folder", "--lang", "ko"]) == cli.EXIT_USAGE
+    assert say("cli.no_target", "ko", target="/no/such/folder") in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ hint
+
+
+@pytest.mark.parametrize("lang", messages.LANGUAGES)
+def test_hint_levels_differ_and_say_how_many_there_are(lang, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # hints need no kit folder
+    conv2d = find("conv2d")
+    shown = []
+    for level in (1, 2):
+        assert cli.main(["hint", "conv2d", "--level", str(level), "--lang", lang]) == 0
+        output = capsys.readouterr().out
+        assert conv2d.hints[level - 1][lang] in output
+        assert say("cli.hint_header", lang, label=conv2d.label(lang), level=level, count=len(conv2d.hints)) in output
+        shown.append(output)
+    assert shown[0] != shown[1] and all(text.strip() for text in shown)
+    assert cli.main(["hint", "2", "--lang", lang]) == 0  # level 1 by default, by number
+    assert capsys.readouterr().out == shown[0]
+
+
+def test_hint_level_out_of_range(capsys):
+    assert cli.main(["hint", "conv2d", "--level", "9", "--lang", "en"]) == cli.EXIT_USAGE
+    assert say("cli.bad_level", "en", exercise="conv2d", count=len(find("conv2d").hints)) in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ check and watch
+
+
+def test_check_fails_on_the_stub_and_passes_on_the_solution():
+    stub = layerlab("check", "relu", "--lang", "en", cwd=KIT / "exercises")  # found from a subfolder too
+    assert stub.returncode == 1, stub.stdout + stub.stderr
+    assert say("state_not_started", "en") in stub.stdout and "Traceback" not in stub.stdout
+    solved = layerlab("check", "relu", "--target", "solutions", "--lang", "en")
+    assert solved.returncode == 0, solved.stdout + solved.stderr
+    assert "1/1 exercises passing" in solved.stdout
+
+
+def test_watch_runs_again_when_an_exercise_file_changes(tmp_path):
+    work = tmp_path / "mine"
+    work.mkdir()
+    for exercise in EXERCISES:
+        shutil.copy(exercise.path(KIT, "exercises"), work)
+    watching = subprocess.Popen(
+        [sys.executable, "-m", "layerlab.cli", "watch", "relu", "--target", str(work), "--interval", "0.2",
+         "--max-runs", "2", "--lang", "en"],
+        cwd=KIT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    waiting = say("cli.watch_waiting", "en", folder=work)
+    seen = []
+    try:
+        for line in watching.stdout:  # the first run, until the command waits for a change
+            seen.append(line)
+            if waiting in line:
+                break
+        relu = work / "ex05_relu.py"
+        shutil.copy(find("relu").path(KIT, "solutions"), relu)
+        os.utime(relu, ns=(time.time_ns(), time.time_ns() + 10**9))  # a newer time even on a coarse clock
+        rest, _ = watching.communicate(timeout=600)
+    finally:
+        watching.kill()
+    first, second = "".join(seen), rest
+    assert say("state_not_started", "en") in first and "0/1 exercises passing" in first
+    assert say("cli.watch_changed", "en", path=relu) in second
+    assert "1/1 exercises passing" in second and say("cli.watch_max_runs", "en", runs=2) in second
+    assert watching.returncode == 0
+
+
+# ------------------------------------------------------------ what `pytest exercises` prints
+
+
+def test_missing_mnist_and_library_warnings_in_the_learner_run(tmp_path):
+    """MNIST missing: the fixes once, in full, no traceback; Keras' own warnings hidden; the summary last."""
+    target = tmp_path / "target"
+    target.mkdir()
+    dense = find("dense").path(KIT, "solutions")
+    source = dense.read_text(encoding="utf-8")
+    warned = source.replace("activation=activation)", "activation=activation, input_shape=(4,))")
+    assert warned != source  # Keras warns about input_shape on a layer: noise to a learner
+    (target / dense.name).write_text(warned, encoding="utf-8")
+    shutil.copy(find("image").path(KIT, "solutions"), target)
+    environment = {**os.environ, "LAYERLAB_DATA": str(tmp_path / "nowhere"), "LAYERLAB_OFFLINE": "1",
+                   "HOME": str(tmp_path), "LAYERLAB_LANG": "en"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "exercises/test_ex01_image.py", "exercises/test_ex08_dense.py",
+         "-p", "no:cacheprovider", "--target", str(target)],
+        cwd=KIT, capture_output=True, text=True, timeout=600, env=environment)
+    output = completed.stdout
+    assert completed.returncode == 1, output[-3000:]
+    assert output.count("Fix it in one of four ways") == 1
+    assert say("data.missing", "en", detail="").strip() in output
+    assert output.count(say("data.missing_again", "en")) >= 2
+    for noise in ("Traceback", "layerlab/data.py", "UserWarning", "Do not pass an `input_shape`", "warnings summary"):
+        assert noise not in output, f"{noise!r} in the learner's output"
+    assert f"{find('dense').label('en')}" in output and " ✓ 08" in output  # the warned-about code did run
+    assert output.rindex(f"1/2 exercises passing — next: {find('image').label('en')}") > output.rindex("short test")
