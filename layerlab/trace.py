@@ -11,7 +11,6 @@ checks a classifier's output rows add up to 1.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -20,7 +19,7 @@ import numpy as np
 
 from layerlab.compat import output_shape
 from layerlab.expect import Incorrect, incorrect, expect_array, expect_shape, to_array
-from layerlab.messages import say
+from layerlab.messages import pad, say, width
 from layerlab.misconceptions import from_error
 
 MARK = ">>"
@@ -121,15 +120,6 @@ def _cell(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-def _width(text: str) -> int:
-    """Columns a terminal gives `text`: Korean letters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
 def shape_trace(
     model_or_layers: Any, expected_rows: Sequence[TraceRow], input_shape: tuple | None = None
 ) -> str:
@@ -159,8 +149,8 @@ def format_trace(rows: Sequence[TraceRow], expected_rows: Sequence[TraceRow]) ->
             _cell(mine.params if mine else None),
             _cell(wanted.params if wanted else None),
         ])
-    widths = [max(_width(line[column]) for line in lines) for column in range(len(lines[0]))]
-    table = ["  ".join(_pad(cell, width) for cell, width in zip(line, widths)).rstrip() for line in lines]
+    widths = [max(width(line[column]) for line in lines) for column in range(len(lines[0]))]
+    table = ["  ".join(pad(cell, columns) for cell, columns in zip(line, widths)).rstrip() for line in lines]
     # Keras' error for the first layer that failed, in full, under the table.
     table += [f"    {row.layer}: {row.error}" for row in rows if row.error][:1]
     return "\n".join(table)
