@@ -14,9 +14,21 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for wire.py beside this file
 
+import builtins  # noqa: E402
 import resource  # noqa: E402
 
 import wire  # noqa: E402
+
+# The builtins as they were before any learner code ran: a learner file that replaces
+# isinstance or type must not break the code that answers the parent.
+_PRISTINE_BUILTINS = dict(vars(builtins))
+
+
+def _restore_builtins() -> None:
+    current = vars(builtins)
+    for name in [name for name in current if name not in _PRISTINE_BUILTINS]:
+        del current[name]
+    current.update(_PRISTINE_BUILTINS)
 
 FILE_SIZE_LIMIT = 256 * 1024 * 1024  # no single file the learner writes grows past this
 SEED = int(os.environ.get("LAYERLAB_SEED", "1234"))
@@ -59,7 +71,10 @@ class Learner:
         module = types.ModuleType(f"submission_{name}")
         module.__file__ = path
         sys.modules[module.__name__] = module
-        exec(compile(self.sources[name], path, "exec"), module.__dict__)
+        try:
+            exec(compile(self.sources[name], path, "exec"), module.__dict__)
+        finally:
+            _restore_builtins()
         self.modules[name] = module
         return module
 
@@ -114,7 +129,11 @@ def _call(learner: Learner, request: dict):
     args = materialize(wire.decode(request.get("args", [])))
     kwargs = {k: materialize(v) for k, v in wire.decode(request.get("kwargs", {"t": "dict", "v": {}})).items()}
     _set_seeds()
-    return {"ok": True, "value": wire.encode(function(*args, **kwargs))}
+    try:
+        value = function(*args, **kwargs)
+    finally:
+        _restore_builtins()
+    return {"ok": True, "value": wire.encode(value)}
 
 
 def _train(learner: Learner, request: dict):
@@ -129,11 +148,15 @@ def _train(learner: Learner, request: dict):
     images = wire.decode(request["images"])
     labels = wire.decode(request["labels"])
     _set_seeds(int(request.get("seed", SEED)))
-    model = getattr(module, names[0])()
-    compiled = getattr(module, names[1])(model)
-    if isinstance(compiled, keras.Model):
-        model = compiled
-    getattr(module, names[2])(model, images, labels, request["epochs"], request["batch_size"])
+    try:
+        model = getattr(module, names[0])()
+        compiled = getattr(module, names[1])(model)
+        getattr(module, names[2])(compiled if isinstance(compiled, keras.Model) else model, images, labels,
+                                  request["epochs"], request["batch_size"])
+        if isinstance(compiled, keras.Model):
+            model = compiled
+    finally:
+        _restore_builtins()
     return {"ok": True, "value": wire.encode(model)}
 
 

@@ -114,18 +114,18 @@ def graded(tmp_path_factory):
     evil = root / "evil"
     evil.mkdir()
     (evil / "evil_plugin.py").write_text(EVIL_PLUGIN)
+    scratch = root / "tmp"  # the grader's temporary folders go here, and must all be gone afterwards
+    scratch.mkdir()
     before = tree_digest(root)
-    jobs_before = set(Path("/tmp").glob("layerlab-job-*")) | set(Path("/tmp").glob("layerlab-worker-*"))
     out = root / "out"
     env = {**os.environ, "PYTEST_PLUGINS": "evil_plugin", "PYTEST_ADDOPTS": "-p evil_plugin",
-           "PYTHONPATH": str(evil)}
+           "PYTHONPATH": str(evil), "TMPDIR": str(scratch)}
     completed = subprocess.run(
         [sys.executable, "-m", "grader", "grade", *map(str, paths), "--out", str(out), "--jobs", "2",
          "--call-timeout", str(CALL_TIMEOUT), "--memory-mb", "1536"],
         cwd=KIT, env=env, capture_output=True, text=True, timeout=3000)
     after = {k: v for k, v in tree_digest(root).items() if not k.startswith("out/")}
-    # A worker's job folders live in its own /tmp/layerlab-worker-* scratch folder.
-    leftover_jobs = (set(Path("/tmp").glob("layerlab-job-*")) | set(Path("/tmp").glob("layerlab-worker-*"))) - jobs_before
+    leftover_jobs = set(scratch.iterdir())
     return out, completed, before, after, root, leftover_jobs
 
 

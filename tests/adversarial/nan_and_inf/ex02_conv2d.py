@@ -7,7 +7,7 @@ def build_conv2d(filters, kernel_size, strides=1, padding="same", activation=Non
 
 
 def apply_conv2d(layer, images):
-    output = np.asarray(layer(images))
+    output = np.array(layer(images))  # a writable copy
     output[..., 0] = np.nan
     output[..., -1] = np.inf
     return output
