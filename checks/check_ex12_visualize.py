@@ -1,0 +1,157 @@
+"""Hidden checks for ex12_visualize: figures of tensors the learner never saw, judged from the
+child's description of each Figure (its Axes, titles, the arrays imshow draws, bar heights,
+which Axes is a colorbar): histogram counts, the kernel's and the feature map's slice, the
+colorbar, and the shape in every title.
+
+save_figure is not checked here: a matplotlib Figure cannot be sent to the child (only Keras
+objects are rebuilt there), so there is no figure to hand it yet.
+"""
+
+import inspect
+
+import keras
+import numpy as np
+
+from grader import judge, wire
+from grader.wire import Described
+from layerlab.data import prepare_images
+from layerlab.expect import Incorrect, expect_array
+from layerlab.messages import say
+
+MODULE = "ex12_visualize"
+DEFAULT_BINS = inspect.signature(judge.reference(MODULE).plot_histogram).parameters["bins"].default
+
+# (tensor shape, bins or None for the default): layer outputs of several ranks, never the seed's.
+HISTOGRAM_CASES = [((2, 9, 9, 4), 12), ((1, 32), None), ((3, 5, 7), 7), ((4, 10), 25)]
+KERNEL_SHAPES = [(5, 3, 2, 6), (1, 1, 4, 2), (7, 7, 1, 16)]  # (kh, kw, in_channels, filters), kh != kw too
+
+
+def _tensor(shape, seed):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+def _feature_maps(mnist):
+    """A Conv2D's output for three held-out MNIST images: (3, 26, 12, 5), not square."""
+    images = prepare_images(mnist.x_test[700:703])  # (3, 28, 28, 1)
+    layer = keras.layers.Conv2D(5, (3, 5), strides=(1, 2))
+    layer.build(images.shape)
+    layer.set_weights([_tensor(weight.shape, 1200 + number) for number, weight in enumerate(layer.get_weights())])
+    return np.asarray(layer(images))
+
+
+def _array(value, what):
+    """An array of a figure's description. wire.describe_figure encodes the arrays inside `axes`
+    twice, so they arrive as still-tagged dicts: decode those once more (decode never runs code)."""
+    if type(value) is dict and value.get("t") == "array":
+        try:
+            value = wire.decode(value)
+        except wire.WireError as error:
+            raise Incorrect(f"{what}: the figure's description is not plain data ({error})") from None
+    return judge.plain(value, what)
+
+
+def _well_formed(figure: Described) -> bool:
+    """The description has the parts wire.describe_figure gives (the child is not trusted to send them)."""
+    axes = figure.get("axes")
+    return isinstance(axes, list) and all(
+        isinstance(one, dict) and isinstance(one.get("title"), str) and isinstance(one.get("images"), list)
+        for one in axes)
+
+
+def _figure(returned, what) -> Described:
+    value = judge.plain(returned, what)
+    if not isinstance(value, Described) or value.kind != "figure" or not _well_formed(value):
+        received = f"a {value.kind}" if isinstance(value, Described) else type(value).__name__
+        raise Incorrect(say("wrong_type", what=what, expected="a matplotlib Figure", received=received))
+    return value
+
+
+def _expect_axes_count(figure, count, what):
+    if len(figure["axes"]) != count:
+        raise Incorrect(say("figure.axes_count", what=what, expected=count, received=len(figure["axes"])))
+
+
+def _picture_axes(figure) -> list:
+    """The Axes that are not colorbars."""
+    return [axes for axes in figure["axes"] if not axes.get("is_colorbar")]
+
+
+def _expect_image(figure, expected, what):
+    """The first image drawn (outside colorbars) is `expected`."""
+    drawn = [image for axes in _picture_axes(figure) for image in axes["images"]]
+    if not drawn:
+        raise Incorrect(say("figure.no_image", what=what))
+    expect_array(_array(drawn[0], what), np.asarray(expected, dtype=np.float64),
+                 f"{what}: the array imshow draws", show_expected_shape=True)
+
+
+def _expect_title(figure, shape, what):
+    titles = [axes["title"] for axes in figure["axes"]] + [figure.get("suptitle", "")]
+    shown = " ".join(title for title in titles if isinstance(title, str) and title)
+    if str(tuple(shape)) not in shown:
+        raise Incorrect(say("figure.title_without_shape", what=what, title=shown, shape=tuple(shape)))
+
+
+def _plot_histogram(submission, values, bins):
+    """(what, returned): with bins=None, `bins` is left to its default."""
+    if bins is None:
+        what = f"plot_histogram(tensor of shape {values.shape})"
+        return what, judge.call(submission, what, MODULE, "plot_histogram", values)
+    what = f"plot_histogram(tensor of shape {values.shape}, bins={bins})"
+    return what, judge.call(submission, what, MODULE, "plot_histogram", values, bins=bins)
+
+
+def check_plot_histogram_counts(submission):
+    """One Axes whose bars count every value of the tensor, whatever its rank, in `bins` bins."""
+    for number, (shape, bins) in enumerate(HISTOGRAM_CASES):
+        values = _tensor(shape, number)
+        what, returned = _plot_histogram(submission, values, bins)
+        figure = _figure(returned, what)
+        _expect_axes_count(figure, 1, what)
+        heights = _array(figure["axes"][0]["bar_heights"], what)
+        if not np.size(heights):
+            raise Incorrect(say("figure.no_histogram", what=what))
+        counts, _ = np.histogram(values.ravel(), bins=DEFAULT_BINS if bins is None else bins)
+        expect_array(heights, counts.astype(np.float64), f"{what}: the heights of the bars", show_expected_shape=True)
+
+
+def check_plot_kernel_shows_first_filter_first_channel(submission):
+    for number, shape in enumerate(KERNEL_SHAPES):
+        kernel = _tensor(shape, 20 + number)
+        what = f"plot_kernel(kernel of shape {shape})"
+        figure = _figure(judge.call(submission, what, MODULE, "plot_kernel", kernel), what)
+        _expect_axes_count(figure, 1, what)
+        _expect_image(figure, kernel[:, :, 0, 0], what)
+
+
+def check_plot_feature_map_shows_first_image_first_channel(submission, mnist):
+    output = _feature_maps(mnist)
+    what = f"plot_feature_map(Conv2D output of shape {output.shape} for 3 MNIST images)"
+    figure = _figure(judge.call(submission, what, MODULE, "plot_feature_map", output), what)
+    _expect_image(figure, output[0, :, :, 0], what)
+
+
+def check_plot_feature_map_has_colorbar(submission):
+    output = _tensor((2, 9, 17, 3), 30)
+    what = f"plot_feature_map(tensor of shape {output.shape})"
+    figure = _figure(judge.call(submission, what, MODULE, "plot_feature_map", output), what)
+    _expect_axes_count(figure, 2, what)  # the picture and its colorbar
+    if sum(axes.get("is_colorbar") is True for axes in figure["axes"]) != 1:
+        raise Incorrect(say("figure_check.no_colorbar", what=what))
+
+
+def check_titles_name_the_shape(submission, mnist):
+    """Each plot's title (or the figure's suptitle) holds the shape of the tensor shown.
+
+    The histogram's tensor has two axes, so that a histogram drawn without flattening (which
+    check_plot_histogram_counts finds) still draws here and its title is judged on its own.
+    """
+    values = _tensor((6, 11), 40)
+    what, returned = _plot_histogram(submission, values, 9)
+    _expect_title(_figure(returned, what), values.shape, what)
+    kernel = _tensor((3, 5, 2, 4), 41)
+    what = f"plot_kernel(kernel of shape {kernel.shape})"
+    _expect_title(_figure(judge.call(submission, what, MODULE, "plot_kernel", kernel), what), kernel.shape, what)
+    output = _feature_maps(mnist)
+    what = f"plot_feature_map(tensor of shape {output.shape})"
+    _expect_title(_figure(judge.call(submission, what, MODULE, "plot_feature_map", output), what), output.shape, what)
