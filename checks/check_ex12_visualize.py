@@ -7,12 +7,13 @@ save_figure is not checked here: a matplotlib Figure cannot be sent to the child
 objects are rebuilt there), so there is no figure to hand it yet.
 """
 
+import base64
 import inspect
 
 import keras
 import numpy as np
 
-from grader import judge, wire
+from grader import judge
 from grader.wire import Described
 from layerlab.data import prepare_images
 from layerlab.expect import Incorrect, expect_array
@@ -40,13 +41,7 @@ def _feature_maps(mnist):
 
 
 def _array(value, what):
-    """An array of a figure's description. wire.describe_figure encodes the arrays inside `axes`
-    twice, so they arrive as still-tagged dicts: decode those once more (decode never runs code)."""
-    if type(value) is dict and value.get("t") == "array":
-        try:
-            value = wire.decode(value)
-        except wire.WireError as error:
-            raise Incorrect(f"{what}: the figure's description is not plain data ({error})") from None
+    """An array of a figure's description (plain data, checked)."""
     return judge.plain(value, what)
 
 
@@ -155,3 +150,27 @@ def check_titles_name_the_shape(submission, mnist):
     output = _feature_maps(mnist)
     what = f"plot_feature_map(tensor of shape {output.shape})"
     _expect_title(_figure(judge.call(submission, what, MODULE, "plot_feature_map", output), what), output.shape, what)
+
+
+def check_save_figure_writes_a_png(submission):
+    """save_figure(figure, path) writes a real PNG file there and returns its path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots()
+    axes.imshow(_tensor((7, 9), 50))
+    axes.set_title("a figure to save")
+    what = "save_figure(figure, 'saved_by_the_grader.png')"
+    returned = judge.plain(judge.call(submission, what, MODULE, "save_figure", figure, "saved_by_the_grader.png"),
+                           what)
+    plt.close(figure)
+    if not isinstance(returned, Described) or returned.kind != "path":
+        received = returned.kind if isinstance(returned, Described) else type(returned).__name__
+        raise Incorrect(say("wrong_type", what=what, expected="a pathlib.Path", received=received))
+    head = base64.b64decode(returned.get("head", ""))
+    if returned.get("name") != "saved_by_the_grader.png" or returned.get("size", 0) <= 0:
+        raise Incorrect(f"{what}: no file was written at the path it was given")
+    if not head.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise Incorrect(f"{what}: the file written is not a PNG image")

@@ -97,13 +97,21 @@ def _error(error: BaseException) -> dict:
         kind = "syntax_error"
     else:
         kind = "raised"
-    text = str(error).strip().splitlines()
-    return {"kind": kind, "type": type(error).__name__, "message": (text[0] if text else "")[:500],
+    return {"kind": kind, "type": type(error).__name__, "message": _useful_line(str(error))[:500],
             **_where(error)}
 
 
+def _useful_line(text: str) -> str:
+    """The line of an error that says what went wrong (Keras 3 puts a preamble and colours first)."""
+    import re
+
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in text.strip().splitlines()]
+    lines = [line for line in lines if line and not line.startswith("Exception encountered when calling")]
+    return lines[0] if lines else ""
+
+
 def materialize(value):
-    """Arguments from the parent: a described Keras layer becomes a real one."""
+    """Arguments from the parent: a described Keras layer or matplotlib figure becomes a real one."""
     if isinstance(value, wire.Described) and value.kind == "keras":
         import keras
         import numpy as np
@@ -115,11 +123,26 @@ def materialize(value):
         if weights:
             layer.set_weights(weights)
         return layer
+    if isinstance(value, wire.Described) and value.kind == "figure":
+        return _figure(value)
     if type(value) is list:
         return [materialize(item) for item in value]
     if type(value) is tuple:
         return tuple(materialize(item) for item in value)
     return value
+
+
+def _figure(description):
+    """A Figure drawn from its description: one panel per axes, its images and title."""
+    import matplotlib.pyplot as plt
+
+    panels = [axes for axes in description["axes"] if not axes.get("is_colorbar")]
+    figure, axes_list = plt.subplots(1, max(1, len(panels)), squeeze=False)
+    for axes, panel in zip(axes_list[0], panels):
+        for image in panel.get("images", []):
+            axes.imshow(image)
+        axes.set_title(panel.get("title", ""))
+    return figure
 
 
 def _call(learner: Learner, request: dict):

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.isolate import Submission
+from grader.isolate import CallFailed, Submission
 from grader.rebuild import NotRebuildable, rebuild
 from grader.wire import Described
 from layerlab.data import Mnist, prepare_images
 from layerlab.expect import Incorrect, incorrect
+from layerlab.misconceptions import from_error
 from layerlab.table import Training, training_exercise
 
 
@@ -55,9 +56,15 @@ def run_gate(submission: Submission, mnist: Mnist, seed: int | None = None) -> G
     exercise = training_exercise()
     budget = exercise.training
     x_train, y_train, x_heldout, y_heldout = training_split(mnist, budget)
-    returned = submission.train(exercise.module, list(exercise.functions), x_train, y_train,
-                                epochs=budget.epochs, batch_size=budget.batch_size,
-                                seed=budget.seed if seed is None else seed)
+    try:
+        returned = submission.train(exercise.module, list(exercise.functions), x_train, y_train,
+                                    epochs=budget.epochs, batch_size=budget.batch_size,
+                                    seed=budget.seed if seed is None else seed)
+    except CallFailed as failure:
+        key = from_error(str(failure))  # e.g. compile() with positional arguments
+        if failure.status != "raised" or key is None:
+            raise
+        raise incorrect(f"training: {failure}", key) from None
     description = returned.value
     if not isinstance(description, Described) or description.kind != "keras" or not description.get("is_model"):
         raise Incorrect("the training functions did not leave a Keras model to evaluate")

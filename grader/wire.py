@@ -178,13 +178,14 @@ def describe_figure(figure) -> dict:
                 "title": ax.get_title(),
                 "xlabel": ax.get_xlabel(),
                 "ylabel": ax.get_ylabel(),
-                "images": [encode(np.asarray(image.get_array(), dtype=np.float64)) for image in ax.get_images()],
-                "bar_heights": encode(np.asarray([p.get_height() for p in ax.patches if hasattr(p, "get_height")],
-                                                 dtype=np.float64)),
+                "images": [np.asarray(image.get_array(), dtype=np.float64) for image in ax.get_images()],
+                "bar_heights": np.asarray([p.get_height() for p in ax.patches if hasattr(p, "get_height")],
+                                          dtype=np.float64),
                 "is_colorbar": ax.get_label() == "<colorbar>",
             }
         )
-    return {"t": "figure", "axes": encode(axes), "suptitle": figure._suptitle.get_text() if figure._suptitle else ""}
+    suptitle = figure._suptitle.get_text() if figure._suptitle else ""
+    return {"t": "figure", "axes": encode(axes), "suptitle": suptitle}  # encoded once, as a whole
 
 
 def describe_path(path) -> dict:
