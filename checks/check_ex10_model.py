@@ -12,10 +12,10 @@ does not, because those shapes and counts are what the predict stubs ask for.
 import keras
 import numpy as np
 
-from _support_models import (copy_weights, expect_same_steps, expect_shape_list, parameter_count,
-                             rebuilt_model, run, trace_table)
+from _support_models import copy_weights, expect_shape_list, parameter_count, rebuilt_model, run, trace_table
 from grader import judge
 from layerlab.data import prepare_images
+from layerlab.steps import expect_same_steps
 from layerlab.expect import expect_array, expect_number, expect_shape
 from layerlab.trace import expect_declared_input, expect_probabilities, layer_rows, leaf_layers
 

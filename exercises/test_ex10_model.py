@@ -15,29 +15,20 @@ import pytest
 from layerlab.compat import output_shape
 from layerlab.expect import Incorrect, call, expect_layer, expect_number, expect_shape
 from layerlab.messages import say
+from layerlab.steps import expect_same_steps
 from layerlab.trace import (
     expect_declared_input,
     expect_probabilities,
-    expect_trace,
     layer_rows,
     leaf_layers,
     run_model,
+    shape_trace,
 )
 
 IMAGE_INPUT = (28, 28, 1)  # keras.Input has no batch axis
 ONE_IMAGE = (1, *IMAGE_INPUT)
 NUM_CLASSES = 10
 DEFAULTS = dict(filters=(8,), hidden_units=32)  # build_model()'s defaults, which the predict stubs ask about
-
-# The settings each layer class must have, as the task states them.
-CHECKED_SETTINGS = {
-    keras.layers.Conv2D: ("filters", "kernel_size", "strides", "padding", "activation"),
-    keras.layers.ReLU: (),
-    keras.layers.MaxPool2D: ("pool_size", "strides", "padding"),
-    keras.layers.Flatten: (),
-    keras.layers.Dense: ("units", "activation"),
-}
-
 
 def spec_extractor_layers(filters):
     return [
@@ -70,18 +61,6 @@ def varied(layer, **changes):
     return type(layer).from_config({**layer.get_config(), **changes})
 
 
-def expect_same_layers(got, reference, what):
-    """The same computing layers as `reference`, in order, with the same class and settings."""
-    mine, wanted = leaf_layers(got), leaf_layers(reference)
-    if len(mine) != len(wanted):
-        names = ", ".join(type(layer).__name__ for layer in mine) or "none"
-        raise Incorrect(say("model.layer_count", what=what, expected=len(wanted), received=len(mine), names=names))
-    for number, (layer, spec) in enumerate(zip(mine, wanted), 1):
-        settings = spec.get_config()
-        keys = CHECKED_SETTINGS[type(spec)]
-        expect_layer(layer, type(spec), f"{what}, layer {number}", {key: settings[key] for key in keys})
-
-
 def images(count):
     return np.random.default_rng(count).random((count, *IMAGE_INPUT), dtype=np.float32)
 
@@ -95,8 +74,7 @@ def test_build_feature_extractor(exercise, filters):
     reference = keras.Sequential(spec_extractor_layers(filters))
     got = call(exercise, "build_feature_extractor", filters=filters)
     expect_layer(got, keras.Sequential, what, {})
-    expect_trace(got, layer_rows(reference, ONE_IMAGE), what, input_shape=ONE_IMAGE)
-    expect_same_layers(got, reference, what)
+    expect_same_steps(got, reference, what, trace=shape_trace(got, layer_rows(reference, ONE_IMAGE), ONE_IMAGE))
     output = run_model(what, got, images(3))
     expect_shape(tuple(output.shape), output_shape(reference, (3, *IMAGE_INPUT)),
                  f"{what} output for 3 images")
@@ -105,7 +83,7 @@ def test_build_feature_extractor(exercise, filters):
 def test_build_feature_extractor_defaults(exercise):
     got = call(exercise, "build_feature_extractor")
     expect_layer(got, keras.Sequential, "build_feature_extractor()", {})
-    expect_same_layers(got, keras.Sequential(spec_extractor_layers(DEFAULTS["filters"])), "build_feature_extractor()")
+    expect_same_steps(got, keras.Sequential(spec_extractor_layers(DEFAULTS["filters"])), "build_feature_extractor()")
 
 
 @pytest.mark.parametrize("hidden_units, num_classes", [(16, 10), (64, 5)])
@@ -115,19 +93,18 @@ def test_build_classifier(exercise, hidden_units, num_classes):
     reference = keras.Sequential(spec_classifier_layers(hidden_units, num_classes))
     got = call(exercise, "build_classifier", hidden_units=hidden_units, num_classes=num_classes)
     expect_layer(got, keras.Sequential, what, {})
-    expect_trace(got, layer_rows(reference, features), what, input_shape=features)
+    expect_same_steps(got, reference, what, trace=shape_trace(got, layer_rows(reference, features), features))
     batch = np.random.default_rng(0).random((3, *features[1:]), dtype=np.float32)
     output = run_model(what, got, batch)
     expect_shape(tuple(output.shape), output_shape(reference, batch.shape),
                  f"{what} output for 3 feature maps")
     expect_probabilities(output, f"{what}: the sum of each output row")
-    expect_same_layers(got, reference, what)
 
 
 def test_build_classifier_defaults(exercise):
     got = call(exercise, "build_classifier")
     expect_layer(got, keras.Sequential, "build_classifier()", {})
-    expect_same_layers(got, keras.Sequential(spec_classifier_layers(DEFAULTS["hidden_units"])), "build_classifier()")
+    expect_same_steps(got, keras.Sequential(spec_classifier_layers(DEFAULTS["hidden_units"])), "build_classifier()")
 
 
 @pytest.mark.parametrize("settings", [dict(filters=(4, 8), hidden_units=16), dict(filters=(6,), hidden_units=20)])
@@ -136,12 +113,11 @@ def test_build_model(exercise, settings):
     reference = spec_model(**settings)
     got = call(exercise, "build_model", **settings)
     expect_layer(got, keras.Model, what, {})
-    expect_trace(got, layer_rows(reference), what, input_shape=ONE_IMAGE)
+    expect_same_steps(got, reference, what, trace=shape_trace(got, layer_rows(reference), ONE_IMAGE))
     output = run_model(what, got, images(3))
     expect_shape(tuple(output.shape), output_shape(reference, (3, *IMAGE_INPUT)),
                  f"{what} output for 3 images")
     expect_probabilities(output, f"{what}: the sum of each output row")
-    expect_same_layers(got, reference, what)
 
 
 def test_build_model_defaults(exercise):
@@ -151,7 +127,7 @@ def test_build_model_defaults(exercise):
     output = run_model("build_model()", got, images(3))
     expect_shape(tuple(output.shape), (3, NUM_CLASSES), "build_model() output for 3 images")
     expect_probabilities(output, "build_model(): the sum of each output row")
-    expect_same_layers(got, spec_model(**DEFAULTS), "build_model()")
+    expect_same_steps(got, spec_model(**DEFAULTS), "build_model()")
 
 
 # ----------------------------------------------------------- predict stubs

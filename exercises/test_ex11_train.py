@@ -15,10 +15,11 @@ import pytest
 import tensorflow as tf
 
 from layerlab.data import DataError, load_mnist, prepare_images
-from layerlab.expect import Incorrect, call, expect_layer, expect_shape
+from layerlab.expect import Incorrect, call, expect_layer, expect_shape, incorrect
 from layerlab.messages import say
+from layerlab.steps import ACTIVATION, step_name, steps
 from layerlab.table import training_exercise
-from layerlab.trace import expect_declared_input, expect_probabilities, leaf_layers, run_model
+from layerlab.trace import expect_declared_input, expect_probabilities, run_model
 
 IMAGE_INPUT = (28, 28, 1)
 NUM_CLASSES = 10
@@ -72,9 +73,14 @@ def test_build_trainable_model(exercise):
     output = run_model(what, model, images)
     expect_shape(tuple(output.shape), (len(images), NUM_CLASSES), f"{what} output for 2 images")
     expect_probabilities(output, f"{what}: the sum of each output row")
-    layers = leaf_layers(model)
-    expect_layer(layers[-1] if layers else None, keras.layers.Dense, f"{what}, last layer",
-                 {"units": NUM_CLASSES, "activation": "softmax"})
+    last_steps = steps(model)[-2:]  # Dense(10, softmax), or Dense(10) + Softmax(): the same two steps
+    if not last_steps or last_steps[-1] != (ACTIVATION, "softmax"):
+        received = step_name(last_steps[-1]) if last_steps else "no layers"
+        raise incorrect(say("wrong_layer_class", what=f"{what}, last step", expected="softmax", received=received),
+                        "missing_softmax")
+    if last_steps[0][0] != "Dense" or last_steps[0][1].get("units") != NUM_CLASSES:
+        raise Incorrect(say("wrong_layer_class", what=f"{what}, last layer", expected=f"Dense({NUM_CLASSES})",
+                            received=step_name(last_steps[0])))
     if getattr(model, "compiled", False):
         raise Incorrect(say("model.not_fresh", what=what))
 
