@@ -71,18 +71,6 @@ def parameter_count(model) -> int:
 # ----------------------------------------------------------------- collections of shapes
 
 
-def expect_shapes_by_key(got: Any, expected: dict, what: str, alternatives: dict) -> None:
-    """A dict with exactly the keys of `expected`, each value checked with expect_shape (never printed)."""
-    keys = list(expected)
-    if type(got) is not dict:
-        raise Incorrect(say("shapes.not_a_dict", what=what, keys=keys, received=type(got).__name__))
-    if set(got) != set(keys):
-        raise Incorrect(say("shapes.wrong_keys", what=what, keys=keys, received=list(got)))
-    for key in keys:
-        expect_shape(judge.plain(got[key], f'{what}["{key}"]'), expected[key], f'{what}["{key}"]',
-                     alternatives=alternatives.get(key, {}))
-
-
 def expect_shape_list(got: Any, expected: Sequence[tuple], what: str, rows: Sequence[TraceRow],
                       alternatives: Sequence[dict]) -> None:
     """A list (or tuple) of shapes, one per layer, each checked with expect_shape (never printed)."""

@@ -10,8 +10,9 @@ backwards, outputs joined side by side, only the first image kept.
 import keras
 import numpy as np
 
-from _support_models import expect_array_naming, expect_shapes_by_key
+from _support_models import expect_array_naming
 from grader import judge
+from layerlab.expect import expect_shapes_by_key
 from layerlab.data import prepare_images
 from layerlab.misconceptions import AnyOf
 

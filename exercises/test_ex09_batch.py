@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from layerlab.data import prepare_images
-from layerlab.expect import Incorrect, call, expect_array, expect_shape
-from layerlab.messages import say
+from layerlab.expect import call, expect_array, expect_shapes_by_key
 
 # The seed's pipeline and the docstring's worked example, step by step.
 SEED_PIPELINE = (
@@ -38,17 +37,6 @@ def pipeline_shapes(pipeline, n):
         shape = tuple(layer_class(**config).compute_output_shape(shape))
         shapes[step] = shape
     return shapes
-
-
-def expect_shapes_by_key(got, expected, what, alternatives):
-    """A dict with exactly the keys of `expected`, each value checked with expect_shape."""
-    keys = list(expected)
-    if type(got) is not dict:
-        raise Incorrect(say("shapes.not_a_dict", what=what, keys=keys, received=type(got).__name__))
-    if set(got) != set(keys):
-        raise Incorrect(say("shapes.wrong_keys", what=what, keys=keys, received=list(got)))
-    for key in keys:
-        expect_shape(got[key], expected[key], f'{what}["{key}"]', alternatives=alternatives[key])
 
 
 @pytest.mark.parametrize("count, given_as", [(5, "list"), (5, "array"), (1, "list")])

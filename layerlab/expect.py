@@ -193,6 +193,19 @@ def expect_shape(
     return got
 
 
+def expect_shapes_by_key(got: Any, expected: Mapping[str, tuple], what: str,
+                         alternatives: Mapping[str, Mapping[str, Any]] | None = None) -> dict:
+    """A dict with exactly the keys of `expected`, each value a shape checked with expect_shape."""
+    keys = list(expected)
+    if type(got) is not dict:
+        raise Incorrect(say("shapes.not_a_dict", what=what, keys=keys, received=type(got).__name__))
+    if set(got) != set(keys):
+        raise Incorrect(say("shapes.wrong_keys", what=what, keys=keys, received=list(got)))
+    for key in keys:
+        expect_shape(got[key], expected[key], f'{what}["{key}"]', alternatives=(alternatives or {}).get(key, {}))
+    return got
+
+
 def expect_number(
     got: Any,
     expected: int | float,
