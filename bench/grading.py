@@ -21,6 +21,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -56,9 +57,18 @@ print(accuracy)
 """
 
 
-def timed(command: list[str], **options) -> tuple[float, float, subprocess.CompletedProcess]:
+CPU_SECONDS: dict[str, float] = {}  # command label -> CPU seconds (user + system) of all its processes
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], label: str = "", **options) -> tuple[float, float, subprocess.CompletedProcess]:
     """Wall time and peak RSS (MiB, the whole process tree, polled every 0.1 s) of a command."""
     peak = [0.0]
+    cpu_before = _children_cpu()
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=KIT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                **options)
@@ -73,16 +83,18 @@ def timed(command: list[str], **options) -> tuple[float, float, subprocess.Compl
     stdout, stderr = process.communicate()
     elapsed = time.monotonic() - started
     watcher.join()
+    if label:  # every descendant is reaped by the time the command returns, so its CPU time is counted
+        CPU_SECONDS[label] = _children_cpu() - cpu_before
     completed = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if completed.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
     return elapsed, peak[0], completed
 
 
-def grade(paths: list[Path], jobs: int) -> tuple[float, float, Path]:
+def grade(paths: list[Path], jobs: int, label: str = "") -> tuple[float, float, Path]:
     out = Path(tempfile.mkdtemp(prefix="layerlab-bench-"))
     elapsed, peak, _ = timed([sys.executable, "-m", "grader", "grade", *map(str, paths), "--out", str(out),
-                              "--jobs", str(jobs)])
+                              "--jobs", str(jobs)], label)
     return elapsed, peak, out
 
 
@@ -111,8 +123,8 @@ def main() -> int:
         copy = batch_folder / f"learner-{number:02d}"
         shutil.copytree(KIT / "solutions", copy, ignore=shutil.ignore_patterns("__pycache__"))
         batch.append(copy)
-    serial, _, _ = grade(batch, jobs=1)
-    parallel, _, _ = grade(batch, jobs=2)
+    serial, _, _ = grade(batch, jobs=1, label="serial")
+    parallel, _, _ = grade(batch, jobs=2, label="parallel")
     pytest_one, _, _ = timed([python, "-m", "pytest", "exercises/test_ex02_conv2d.py", "--target", "solutions",
                               "-q", "-p", "no:cacheprovider"])
 
@@ -129,8 +141,11 @@ def main() -> int:
     for key in ("stage", "tensorflow_import", "child_startup", "checks", "training_gate", "report"):
         say(f"    {key:<38} {timings.get(key, 0.0):7.2f} s")
     say(f"    {'worker execution_time (all of the above)':<38} {document['execution_time']:7.2f} s")
-    say(f"batch of {len(batch)}, --jobs 1                        {serial:7.2f} s")
-    say(f"batch of {len(batch)}, --jobs 2                        {parallel:7.2f} s   speed-up {serial / parallel:.2f}x")
+    cores_used = CPU_SECONDS["serial"] / serial  # how many cores one job keeps busy on average
+    say(f"batch of {len(batch)}, --jobs 1                        {serial:7.2f} s   "
+        f"{CPU_SECONDS['serial']:.0f} CPU-s, {cores_used:.2f} cores busy on average")
+    say(f"batch of {len(batch)}, --jobs 2                        {parallel:7.2f} s   speed-up {serial / parallel:.2f}x   "
+        f"{CPU_SECONDS['parallel']:.0f} CPU-s; the most 2 cores allow: {min(2.0, os.cpu_count() or 2) / cores_used:.2f}x")
     say(f"pytest exercises/test_ex02_conv2d.py        {pytest_one:7.2f} s   ratio to bare import "
         f"{pytest_one / bare:.2f}x")
     if arguments.write:

@@ -16,6 +16,7 @@ the release.
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shutil
 import string
@@ -34,6 +35,7 @@ else:  # pragma: no cover - Python 3.10
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SOLUTIONS_DIR = KIT_ROOT / "solutions"
 # What a release owns in DEST: replaced on --force; anything else there (.git, .github) stays.
+BUNDLE_PACKAGES = ["layerlab", "layerlab.messages"]  # what the bundle's pyproject.toml installs
 BUNDLE_ENTRIES = ("exercises", "layerlab", "README.md", "pyproject.toml", "Makefile", ".gitignore")
 KIT_TREES = ("exercises", "solutions", "checks", "grader", "layerlab", "tests")
 NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
@@ -115,12 +117,12 @@ def student_readme() -> str:
 
 
 def student_pyproject() -> str:
-    """The kit's pyproject.toml with packages = ["layerlab"] and the tests in exercises/."""
+    """The kit's pyproject.toml with only the layerlab packages and the tests in exercises/."""
     text = (KIT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    text, packages = re.subn(r"^packages\s*=.*$", 'packages = ["layerlab"]', text, flags=re.M)
+    text, packages = re.subn(r"^packages\s*=.*$", f"packages = {json.dumps(BUNDLE_PACKAGES)}", text, flags=re.M)
     text, testpaths = re.subn(r"^testpaths\s*=.*$", 'testpaths = ["exercises"]', text, flags=re.M)
     parsed = tomllib.loads(text)
-    if packages != 1 or parsed.get("tool", {}).get("setuptools", {}).get("packages") != ["layerlab"]:
+    if packages != 1 or parsed.get("tool", {}).get("setuptools", {}).get("packages") != BUNDLE_PACKAGES:
         raise ReleaseError("pyproject.toml: expected one `packages = [...]` line under [tool.setuptools]")
     if testpaths != 1:
         raise ReleaseError("pyproject.toml: expected one `testpaths = [...]` line under [tool.pytest.ini_options]")
