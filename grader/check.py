@@ -15,7 +15,7 @@ import pytest
 from grader.isolate import CallFailed, Submission
 from grader.results import ERROR, FAILED, NOT_STARTED, NOT_SUBMITTED, PASSED, CheckResult, split_points
 from layerlab.expect import Incorrect, NotStarted
-from layerlab.table import by_module
+from layerlab.table import by_module, find
 
 CHECKS_DIR = Path(__file__).resolve().parent.parent / "checks"
 
@@ -63,7 +63,11 @@ class CheckPlugin:
         if isinstance(error, Incorrect):
             return CheckResult(exercise, name, FAILED, 0.0, 0.0, str(error), error.misconception, details)
         if isinstance(error, AssertionError):
-            return CheckResult(exercise, name, FAILED, 0.0, 0.0, str(error).split("\nassert")[0].strip())
+            # pytest's rewritten `assert a == b` would show both sides: keep only a check's own words.
+            words = str(error).split("\nassert")[0].strip()
+            if not words or words.startswith("assert "):
+                words = "the answer did not pass this check"
+            return CheckResult(exercise, name, FAILED, 0.0, 0.0, words)
         # A check that could not run is the grader's problem, never hidden as the learner's.
         self.errors.append(f"{item.nodeid}: {report.longreprtext[-2000:]}")
         words = f"{type(error).__name__}: {error}" if error else "setup failed"
@@ -81,17 +85,11 @@ class CheckPlugin:
             by_exercise.setdefault(result.exercise, []).append(result)
             ordered.append(result)
         for exercise_id, results in by_exercise.items():
-            points = next(e.points for e in _table() if e.id == exercise_id)
+            points = find(exercise_id).points
             for result, share in zip(results, split_points(points, len(results))):
                 result.max_score = share
                 result.score = share if result.status == PASSED else 0.0
         return ordered
-
-
-def _table():
-    from layerlab.table import load_table
-
-    return load_table()
 
 
 def run_checks(submission: Submission, selection: list[str] | None = None) -> tuple[list[CheckResult], list[str]]:
