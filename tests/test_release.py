@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.release import BUNDLE_ENTRIES, solution_bodies, solution_leaks
+from grader.release import BUNDLE_ENTRIES, BUNDLE_PACKAGES, solution_bodies, solution_leaks
 from layerlab.table import load_table
 
 KIT = Path(__file__).resolve().parent.parent
@@ -64,7 +65,7 @@ def test_bundle_has_what_a_learner_needs(bundle):
     makefile = (bundle / "Makefile").read_text(encoding="utf-8")
     assert "demo:" in makefile and "test:" in makefile and "pytest exercises" in makefile
     pyproject = (bundle / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'packages = ["layerlab"]' in pyproject and 'testpaths = ["exercises"]' in pyproject
+    assert f"packages = {json.dumps(BUNDLE_PACKAGES)}" in pyproject and 'testpaths = ["exercises"]' in pyproject
 
 
 def test_bundle_has_nothing_an_instructor_keeps(bundle):
