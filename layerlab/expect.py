@@ -75,16 +75,24 @@ def _shown(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
+def useful_line(text: str) -> str:
+    """The line of an error message that says what went wrong.
+
+    Keras 3 wraps errors raised in a layer call in a preamble ("Exception encountered
+    when calling ...") and bold colour codes: skip both.
+    """
+    lines = [line.strip() for line in re.sub(r"\x1b\[[0-9;]*m", "", text).splitlines()]
+    lines = [line for line in lines if line and not line.startswith("Exception encountered when calling")]
+    return lines[0] if lines else ""
+
+
 def _describe(error: BaseException, path: Path | None) -> str:
     where = ""
     if path is not None:
         frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
         if frames:
             where = f" at line {frames[-1].lineno}"
-    # Keras 3 wraps errors raised in a layer call: skip its preamble and bold codes.
-    text = [line for line in re.sub(r"\x1b\[[0-9;]*m", "", str(error)).splitlines()
-            if line.strip() and not line.startswith("Exception encountered when calling")]
-    first = text[0].strip() if text else ""
+    first = useful_line(str(error))
     return f"{type(error).__name__}{where}: {first}" if first else f"{type(error).__name__}{where}"
 
 

@@ -10,7 +10,6 @@ checks a classifier's output rows add up to 1.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -18,13 +17,12 @@ import keras
 import numpy as np
 
 from layerlab.compat import output_shape
-from layerlab.expect import Incorrect, incorrect, expect_array, expect_shape, to_array
+from layerlab.expect import Incorrect, expect_array, expect_shape, incorrect, to_array, useful_line
 from layerlab.messages import pad, say, width
 from layerlab.misconceptions import from_error
 
 MARK = ">>"
 INPUT_ROW = "Input"
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass(frozen=True)
@@ -73,9 +71,8 @@ def expect_declared_input(model: Any, expected: tuple, what: str) -> None:
 
 def first_line(error: BaseException) -> str:
     """`ValueError: ...` with Keras' colour codes and boilerplate lines removed."""
-    lines = [line.strip() for line in _ANSI.sub("", str(error)).splitlines()]
-    lines = [line for line in lines if line and not line.startswith("Exception encountered when calling")]
-    return f"{type(error).__name__}: {lines[0].rstrip('.')}" if lines else type(error).__name__
+    line = useful_line(str(error))
+    return f"{type(error).__name__}: {line.rstrip('.')}" if line else type(error).__name__
 
 
 def layer_rows(model_or_layers: Any, input_shape: tuple | None = None) -> list[TraceRow]:
