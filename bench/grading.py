@@ -33,7 +33,7 @@ from pathlib import Path
 KIT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(KIT))
 
-from grader.isolate import tree_rss_mb  # noqa: E402
+from grader.sandbox.tree import tree_rss_mb  # noqa: E402
 
 FLOOR = """
 import time

@@ -11,9 +11,9 @@ import keras
 import numpy as np
 
 from grader import judge
-from grader.isolate import Returned
+from grader.sandbox import Returned
 from grader.rebuild import NotRebuildable, rebuild
-from grader.wire import Described
+from grader.sandbox import Described
 from layerlab.expect import Incorrect, expect_shape, incorrect, to_array
 from layerlab.messages import say
 from layerlab.misconceptions import from_error, name_the_mistake

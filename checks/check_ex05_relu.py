@@ -13,7 +13,7 @@ import pytest
 from _support_first_layers import each_case, with_hint
 from grader import judge
 from grader.rebuild import NotRebuildable, rebuild
-from grader.wire import Described
+from grader.sandbox import Described
 from layerlab.expect import Incorrect, expect_array, expect_number, incorrect
 from layerlab.messages import say
 from layerlab.misconceptions import AnyOf

@@ -13,7 +13,7 @@ import pytest
 from _support_first_layers import call_text, each_case, length_alternatives, unambiguous, with_hint
 from grader import judge
 from grader.rebuild import NotRebuildable, rebuild
-from grader.wire import Described
+from grader.sandbox import Described
 from layerlab.expect import Incorrect, expect_number, expect_shape, incorrect
 from layerlab.messages import say
 from layerlab.misconceptions import AnyOf, from_error

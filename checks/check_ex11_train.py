@@ -8,7 +8,7 @@ import numpy as np
 
 from grader import judge
 from grader.gate import run_gate
-from grader.wire import Described
+from grader.sandbox import Described
 from layerlab.data import prepare_images
 from layerlab.expect import Incorrect, incorrect
 from layerlab.messages import say

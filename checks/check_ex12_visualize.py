@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from grader import judge
-from grader.wire import Described
+from grader.sandbox import Described
 from layerlab.data import prepare_images
 from layerlab.expect import Incorrect, expect_array
 from layerlab.messages import say

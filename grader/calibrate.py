@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 
 from grader.gate import run_gate
-from grader.isolate import KIT_ROOT, Limits, Submission, prepare_job, secret_paths
+from grader.paths import KIT_ROOT
+from grader.sandbox import Limits, Submission, prepare_job, secret_paths
 from layerlab.data import load_mnist
 from layerlab.quiet import import_tensorflow
 from layerlab.table import training_exercise

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from grader.isolate import CallFailed, Submission
+from grader.paths import CHECKS_DIR
+from grader.sandbox import CallFailed, Submission
 from grader.results import ERROR, FAILED, NOT_STARTED, NOT_SUBMITTED, PASSED, CheckResult, split_points
 from layerlab.expect import Incorrect, NotStarted
 from layerlab.table import by_module, find
 
-CHECKS_DIR = Path(__file__).resolve().parent.parent / "checks"
 
 
 _current: Submission | None = None  # the submission being checked (checks/conftest.py hands it out)

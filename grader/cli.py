@@ -10,10 +10,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from grader.grade import DEFAULT_VISIBILITY  # noqa: E402
-from grader.isolate import KIT_ROOT, Limits  # noqa: E402
+from grader.paths import EXAMPLE_SUBMISSION, KIT_ROOT  # noqa: E402
+from grader.sandbox import Limits  # noqa: E402
 from grader.results import GRADESCOPE_VISIBILITY  # noqa: E402
-
-EXAMPLE_SUBMISSION = KIT_ROOT / "examples" / "sample_submission"
 
 
 def _limits(arguments) -> Limits:

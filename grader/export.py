@@ -25,11 +25,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from grader.isolate import KIT_ROOT
+from grader.paths import KIT_ROOT, TEMPLATES_DIR as TEMPLATES
 from grader.results import GRADESCOPE_VISIBILITY
 from layerlab.table import load_table, tomllib
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 AUTOGRADER_TREES = ("grader", "checks", "solutions", "layerlab")
 NOT_SHIPPED = ("__pycache__", ".pyc", ".egg-info")
 DATA_FOLDER = "data/mnist"  # inside the zip, i.e. source/data/mnist on Gradescope

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.isolate import CallFailed, Submission
+from grader.sandbox import CallFailed, Submission
 from grader.rebuild import NotRebuildable, rebuild
-from grader.wire import Described
+from grader.sandbox import Described
 from layerlab.data import Mnist, prepare_images
 from layerlab.expect import Incorrect, incorrect
 from layerlab.misconceptions import from_error

@@ -20,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from grader.isolate import KIT_ROOT, Limits, Submission, kill_tree, prepare_job, sandbox_layers, secret_paths
+from grader.paths import KIT_ROOT
+from grader.sandbox import Limits, Submission, kill_tree, prepare_job, sandbox_layers, secret_paths
 from grader.results import GradingResult, from_gradescope, write_results
 from grader.stage import Refused, stage, submission_name
 

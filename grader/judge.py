@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from grader.isolate import CallFailed, Returned
+from grader.paths import SOLUTIONS_DIR
+from grader.sandbox import CallFailed, Returned
 from grader.rebuild import NotRebuildable, rebuild
-from grader.wire import Described, Unsupported
+from grader.sandbox import Described, Unsupported
 from layerlab.expect import Incorrect, incorrect, expect_array
 from layerlab.messages import say
 from layerlab.misconceptions import from_error
 
-SOLUTIONS_DIR = Path(__file__).resolve().parent.parent / "solutions"
 # Config keys that say nothing about what a layer computes.
 IGNORED_CONFIG_KEYS = {"name", "trainable", "dtype", "dtype_policy", "build_config", "seed", "autocast",
                        "kernel_initializer", "bias_initializer", "synchronized"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.wire import Described
+from grader.sandbox import Described
 
 LAYER_CLASSES = {
     "InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "ReLU", "Activation", "Softmax",

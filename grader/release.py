@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grader.isolate import KIT_ROOT
+from grader.paths import KIT_ROOT, SOLUTIONS_DIR, TEMPLATES_DIR as TEMPLATES
 from layerlab.table import load_table
 
 if sys.version_info >= (3, 11):
@@ -32,8 +32,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-SOLUTIONS_DIR = KIT_ROOT / "solutions"
 # What a release owns in DEST: replaced on --force; anything else there (.git, .github) stays.
 BUNDLE_PACKAGES = ["layerlab", "layerlab.messages"]  # what the bundle's pyproject.toml installs
 BUNDLE_ENTRIES = ("exercises", "layerlab", "README.md", "pyproject.toml", "Makefile", ".gitignore")

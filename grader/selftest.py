@@ -12,7 +12,8 @@ import tempfile
 from pathlib import Path
 
 from grader.catalog import Variant, batches, load_variants
-from grader.isolate import KIT_ROOT, Limits
+from grader.paths import KIT_ROOT
+from grader.sandbox import Limits
 from grader.results import GradingResult
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.isolate import namespaces_available
+from grader.sandbox import namespaces_available
 from layerlab.table import load_table, tomllib
 
 KIT = Path(__file__).resolve().parent.parent

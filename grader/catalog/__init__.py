@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.paths import SOLUTIONS_DIR
 from layerlab.table import by_module, load_table, tomllib
 
 CATALOG_DIR = Path(__file__).resolve().parent
-SOLUTIONS_DIR = CATALOG_DIR.parent.parent / "solutions"
 
 
 class CatalogError(ValueError):

@@ -1,0 +1,163 @@
+"""A submission as the checks see it: calls into the learner's code, answered as plain data."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.sandbox.limits import CallFailed, Limits
+from grader.sandbox.process import Child
+from grader.sandbox.runner import wire
+
+STOPS_PER_MODULE = 2  # after this many deadline/memory stops, a file's other calls are not run
+
+
+@dataclass
+class Returned:
+    """What a learner's function gave back, as plain data."""
+
+    value: object
+    origin: str | None = None  # 'numpy', 'tensor' or 'variable' for arrays
+
+
+@dataclass
+class Submission:
+    """A staged submission and the child that answers for it.
+
+    `files` maps module name -> problem ('' when the file is there and parses,
+    else the words for what is wrong with it: not submitted, syntax error ...).
+    """
+
+    job_dir: Path
+    files: dict
+    limits: Limits = field(default_factory=Limits)
+    hidden: list = field(default_factory=list)
+    events: list = field(default_factory=list)  # what went wrong with the child, for the report
+    _child: Child | None = None
+    _broken: dict = field(default_factory=dict)  # (module, function or None) -> CallFailed
+    _stops: dict = field(default_factory=dict)  # module -> how many calls hit a deadline or the memory cap
+    timings: dict = field(default_factory=dict)  # seconds spent starting children (for the report)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _closed: bool = False
+
+    def _ensure_child(self) -> Child:
+        with self._lock:
+            if self._closed:
+                raise CallFailed("crashed", "grading of this submission has ended")
+            if self._child is None or not self._child.alive():
+                self._child = Child(self.job_dir, self.limits, self.hidden)
+                started = time.monotonic()
+                try:
+                    self._child.start()
+                except CallFailed as failure:
+                    self.events.append(f"child start-up failed: {failure} {self._child.tail()[-500:]}")
+                    raise CallFailed("crashed",
+                                     f"the grader could not start Python for this submission ({failure})") from None
+                finally:
+                    self.timings["child_startup"] = self.timings.get("child_startup", 0.0) + time.monotonic() - started
+            return self._child
+
+    def prestart(self) -> threading.Thread:
+        """Start the first child in the background (it imports TensorFlow while the parent does too)."""
+        def start() -> None:
+            try:
+                self._ensure_child()
+            except CallFailed:
+                pass  # recorded in events; the first call tries again and reports it
+
+        thread = threading.Thread(target=start, daemon=True)
+        thread.start()
+        return thread
+
+    @property
+    def versions(self) -> dict:
+        return self._child.versions if self._child else {}
+
+    def _check_file(self, module: str) -> None:
+        problem = self.files.get(module)
+        if problem is None:
+            raise CallFailed("not_submitted", f"{module}.py was not submitted")
+        if problem:
+            raise CallFailed(problem[0], problem[1])
+
+    def _ask(self, module: str, function: str | None, message: dict, deadline: float) -> dict:
+        for key in ((module, None), (module, function)):
+            if key in self._broken:
+                failed = self._broken[key]
+                raise CallFailed(failed.status, f"{failed} (earlier; not run again)")
+        self._import(module)
+        child = self._ensure_child()
+        try:
+            answer = child.request(message, deadline)
+        except CallFailed as failure:
+            self._broken[(module, function)] = failure
+            self.events.append(f"{module}.{function}: {failure}")
+            if failure.status in ("timeout", "memory"):
+                self._stops[module] = self._stops.get(module, 0) + 1
+                if self._stops[module] >= STOPS_PER_MODULE:
+                    self._broken[(module, None)] = CallFailed(
+                        failure.status, f"{module}.py was stopped {STOPS_PER_MODULE} times; the rest of it is not run")
+            raise
+        if not answer.get("ok"):
+            raise _failure_from(answer.get("error") or {}, module, function)
+        return answer
+
+    def _import(self, module: str) -> None:
+        """Import a module once in a live child; a crash here marks the whole file broken."""
+        child = self._ensure_child()
+        if module in child.imported:
+            return
+        try:
+            answer = child.request({"op": "import", "module": module}, self.limits.call)
+        except CallFailed as failure:
+            failure = CallFailed(failure.status, f"importing {module}.py: {failure}")
+            self._broken[(module, None)] = failure
+            self.events.append(str(failure))
+            raise failure from None
+        if not answer.get("ok"):
+            failure = _failure_from(answer.get("error") or {}, module, None)
+            self._broken[(module, None)] = failure
+            raise failure
+        child.imported.add(module)
+
+    def call(self, module: str, function: str, *args, **kwargs) -> Returned:
+        """Call the learner's `module.function(*args, **kwargs)` in the child."""
+        self._check_file(module)
+        message = {"op": "call", "module": module, "function": function,
+                   "args": wire.encode(list(args)), "kwargs": wire.encode(dict(kwargs))}
+        answer = self._ask(module, function, message, self.limits.call)
+        return Returned(wire.decode(answer["value"]), wire.origin(answer["value"]))
+
+    def train(self, module: str, functions: list, images, labels, *, epochs: int, batch_size: int,
+              seed: int) -> Returned:
+        """The training gate's call: build, compile, train in the child; a model description back."""
+        self._check_file(module)
+        message = {"op": "train", "module": module, "functions": list(functions),
+                   "images": wire.encode(images), "labels": wire.encode(labels),
+                   "epochs": epochs, "batch_size": batch_size, "seed": seed}
+        answer = self._ask(module, "<train>", message, self.limits.train)
+        return Returned(wire.decode(answer["value"]))
+
+    def close(self) -> None:
+        """Stop the child (waiting for a start-up in progress); no child starts after this."""
+        with self._lock:
+            self._closed = True
+            if self._child is not None:
+                self._child.stop()
+                self._child = None
+
+
+def _failure_from(error: dict, module: str, function: str | None) -> CallFailed:
+    kind = error.get("kind", "raised")
+    where = f" ({error['file']} line {error['line']})" if error.get("line") else ""
+    name = f"`{function}`" if function else f"{module}.py"
+    if kind == "not_started":
+        return CallFailed("not_started", f"{name} is not started (raises NotImplementedError)")
+    if kind == "missing_function":
+        return CallFailed("missing_function", f"{module}.py has no function `{error.get('message')}`")
+    if kind == "syntax_error":
+        return CallFailed("syntax_error", f"syntax error{where}: {error.get('message')}")
+    verb = "importing" if function is None else "calling"
+    return CallFailed("raised", f"{verb} {name} raised {error.get('type')}{where}: {error.get('message')}")
