@@ -19,7 +19,7 @@ def _limits(arguments) -> Limits:
     if not hasattr(arguments, "call_timeout"):
         return Limits()
     return Limits(call=arguments.call_timeout, train=arguments.train_timeout, memory_mb=arguments.memory_mb,
-                  submission=arguments.submission_timeout)
+                  budget=arguments.budget, submission=arguments.submission_timeout)
 
 
 def _add_limits(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +28,10 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
                         help=f"seconds one call of a learner's function may take (default {defaults.call:g})")
     parser.add_argument("--train-timeout", type=float, default=defaults.train, metavar="S",
                         help=f"seconds the training gate may take (default {defaults.train:g})")
+    parser.add_argument("--budget", type=float, default=defaults.budget, metavar="S",
+                        help=f"seconds of learner time for all of one submission's calls, shared fairly by "
+                             f"its files; the training gate has its own --train-timeout "
+                             f"(default {defaults.budget:g})")
     parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, metavar="MB",
                         help=f"memory cap of the learner's process (default {defaults.memory_mb})")
     parser.add_argument("--submission-timeout", type=float, default=defaults.submission, metavar="S",

@@ -140,7 +140,7 @@ def run_worker(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
     """Grade one submission in a fresh trusted worker process; a worker crash becomes a result."""
     command = [sys.executable, "-E", "-s", "-m", "grader", "worker", str(path), "--out", str(out_dir),
                "--call-timeout", str(limits.call), "--train-timeout", str(limits.train),
-               "--memory-mb", str(limits.memory_mb), "--visibility", visibility]
+               "--memory-mb", str(limits.memory_mb), "--budget", str(limits.budget), "--visibility", visibility]
     for folder in hide:
         command += ["--hide", str(folder)]
     results = out_dir / "results.json"

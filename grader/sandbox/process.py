@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+from grader.sandbox import frames
 from grader.sandbox.host import NOBODY, UNPRIVILEGED, _HIDE_SCRIPT, namespaces_available, sandbox_layers
 from grader.sandbox.limits import CallFailed, Limits
 from grader.sandbox.runner import wire
@@ -39,6 +40,7 @@ class Child:
         self.versions: dict = {}
         self.imported: set[str] = set()  # learner modules this child has imported
         self._next_id = 0
+        self._reader = frames.FrameReader()  # bytes of answers as they arrive
 
     def start(self) -> None:
         runner, work = self.job_dir / "runner", self.job_dir / "work"
@@ -89,39 +91,67 @@ class Child:
         self._next_id += 1
         message = {**message, "id": self._next_id}
         try:
-            wire.write_frame(self._request_write, message)
+            frames.send(self._request_write, message, time.monotonic() + deadline)
+        except TimeoutError:
+            self.kill()
+            raise CallFailed("timeout", f"no answer within {deadline:g} s (stopped)") from None
         except OSError:
             self.kill()
             raise CallFailed("crashed", self._death_words()) from None
         return self._await(deadline, self._next_id)
 
     def _await(self, deadline: float, wanted) -> dict:
-        """The answer to request `wanted`, or kill the child at the deadline or the RSS cap."""
+        """The answer to request `wanted`, or kill the child at the deadline or the RSS cap.
+
+        Every byte is read without blocking, so a frame that stops half-way is stopped at the
+        deadline like any slow call; a frame that is not plain data is the learner's protocol failure.
+        """
         until = time.monotonic() + deadline
+        os.set_blocking(self._response_read, False)
+        watched = 0.0  # when memory and liveness were last looked at
         while True:
-            remaining = until - time.monotonic()
-            if remaining <= 0:
+            try:
+                answer = self._next_answer()
+            except wire.WireError as error:
                 self.kill()
-                raise CallFailed("timeout", f"no answer within {deadline:g} s (stopped)")
-            ready, _, _ = select.select([self._response_read], [], [], min(0.25, remaining))
-            if ready:
-                try:
-                    answer = wire.read_frame(self._response_read)
-                except EOFError:
-                    self.kill()
-                    raise CallFailed("crashed", self._death_words()) from None
-                except wire.WireError as error:
-                    self.kill()
-                    raise CallFailed("protocol", f"the child sent something that is not plain data ({error})") from None
+                raise CallFailed("protocol", f"the child sent something that is not plain data ({error})") from None
+            if answer is not None:
                 if answer.get("id") == wanted:
                     return answer
                 continue  # an answer to nothing we asked: ignore it
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                half = " (part of an answer had arrived)" if self._reader.partial else ""
+                raise CallFailed("timeout", f"no answer within {deadline:g} s{half} (stopped)")
+            if select.select([self._response_read], [], [], min(0.25, remaining))[0]:
+                try:
+                    chunk = os.read(self._response_read, frames.READ_CHUNK)
+                except BlockingIOError:
+                    chunk = None
+                if chunk == b"":
+                    self.kill()
+                    raise CallFailed("crashed", self._death_words())
+                try:
+                    if chunk:
+                        self._reader.feed(chunk)
+                except wire.WireError as error:
+                    self.kill()
+                    raise CallFailed("protocol", f"the child sent something that is not plain data ({error})") \
+                        from None
+                if time.monotonic() - watched < 0.25:
+                    continue
+            watched = time.monotonic()
             rss = tree_rss_mb(self.process.pid)
             if rss > self.limits.memory_mb:
                 self.kill()
                 raise CallFailed("memory", f"used more than {self.limits.memory_mb} MB of memory (stopped)")
             if self.process.poll() is not None and not select.select([self._response_read], [], [], 0)[0]:
                 raise CallFailed("crashed", self._death_words())
+
+    def _next_answer(self) -> dict | None:
+        body = self._reader.next_body()
+        return None if body is None else frames.parse(body)
 
     def _death_words(self) -> str:
         code = self.process.wait(timeout=10) if self.process else None
