@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("submission", type=Path)
     worker.add_argument("--out", type=Path, required=True)
     worker.add_argument("--hide", type=Path, action="append", default=[])
+    worker.add_argument("--name", default=None)
     _add_visibility(worker)
     _add_limits(worker)
     return parser
@@ -98,10 +99,16 @@ def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1,
     from grader.grade import grade_many, unique_names
     from grader.report import BatchProgress, table
 
+    from grader.sanitize import text
+
+    names = unique_names(paths)
+    for path, name in zip(paths, names):
+        if name != Path(path).name and name != Path(path).stem:
+            print(text(f"grader: {path} is graded as {name}"), file=sys.stderr)
     with BatchProgress(len(paths), jobs) as progress:
         results = grade_many(paths, out, limits, jobs=jobs, progress=progress, visibility=visibility)
-    graded = list(zip(unique_names(paths), results))
-    gradebook = write_gradebook(out, graded)
+    graded = list(zip(names, results))
+    gradebook = write_gradebook(out, graded, {name: _shown(path) for path, name in zip(paths, names)})
     if tables if tables is not None else len(results) == 1:
         for result in results:
             print()
@@ -109,9 +116,29 @@ def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1,
     print()
     if len(results) > 1:
         print(summary(graded))
-    print(f"gradebook: {gradebook}")
-    print(f"results: {out}/<name>/results.json and junit.xml")
+    print(text(f"gradebook: {gradebook}"))
+    print(text(f"results: {out}/<name>/results.json and junit.xml"))
     return results
+
+
+def _shown(path: Path) -> str:
+    """A submission's path as the gradebook shows it: relative to here when it is below here."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _grader_errors(results: list) -> int:
+    """Exit status 1, with the names, when the grader could not grade a submission (regrade it)."""
+    from grader.gradebook import GRADER_ERROR
+    from grader.sanitize import text
+
+    failed = [result.submission for result in results if result.status == GRADER_ERROR]
+    if failed:
+        print(text(f"grader: {len(failed)} submission(s) could not be graded (grader error, no score): "
+                   f"{', '.join(failed)}; regrade them"), file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _data_problem() -> str | None:
@@ -133,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.verb == "worker":
         from grader.grade import grade_one
 
-        grade_one(arguments.submission, arguments.out, limits, arguments.hide, arguments.visibility)
+        grade_one(arguments.submission, arguments.out, limits, arguments.hide, arguments.visibility, arguments.name)
         return 0
     if arguments.verb == "grade":
         from grader.stage import expand
@@ -147,16 +174,18 @@ def main(argv: list[str] | None = None) -> int:
         paths = [p.resolve() for p in arguments.submissions]
         if not arguments.no_expand:
             paths = expand(paths, notes)
+        from grader.sanitize import text
+
         for note in notes:
-            print(f"grader: {note}", file=sys.stderr)
+            print(text(f"grader: {note}"), file=sys.stderr)
         try:
-            grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs, arguments.tables or None,
-                            arguments.visibility)
+            results = grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs,
+                                      arguments.tables or None, arguments.visibility)
         except KeyboardInterrupt:
             print(f"\ngrader: interrupted; every worker was stopped. Results so far are in {arguments.out}/",
                   file=sys.stderr)
             return 130
-        return 0
+        return _grader_errors(results)
     if arguments.verb == "release":
         from grader.release import ReleaseError, release
 
@@ -180,8 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path}")
         return 0
     if arguments.verb == "demo":
-        grade_and_print([EXAMPLE_SUBMISSION], arguments.out.resolve(), limits)
-        return 0
+        return _grader_errors(grade_and_print([EXAMPLE_SUBMISSION], arguments.out.resolve(), limits))
     if arguments.verb == "selftest":
         from grader.selftest import selftest
         from layerlab.table import find

@@ -22,7 +22,8 @@ from typing import Callable
 
 from grader.paths import KIT_ROOT
 from grader.sandbox import Limits, Submission, kill_tree, prepare_job, sandbox_layers, secret_paths
-from grader.results import GradingResult, from_gradescope, write_results
+from grader.gradebook import GRADER_ERROR, OWN_NAMES
+from grader.results import ERROR, GradingResult, from_gradescope, write_results
 from grader.stage import Refused, stage, submission_name
 
 # Variables that would change how Python or pytest behave in the trusted worker.
@@ -39,13 +40,13 @@ def worker_environment() -> dict[str, str]:
 
 
 def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
-              visibility: str = DEFAULT_VISIBILITY) -> GradingResult:
+              visibility: str = DEFAULT_VISIBILITY, name: str | None = None) -> GradingResult:
     """Grade one submission in this (trusted) process; the learner's code runs in a child."""
     from grader.check import run_checks
     from layerlab.quiet import import_tensorflow
 
     started = time.monotonic()
-    result = GradingResult(submission_name(path), isolation=list(sandbox_layers()))
+    result = GradingResult(name or submission_name(path), isolation=list(sandbox_layers()))
     try:
         staged = stage(path)
     except Refused as refusal:
@@ -85,6 +86,11 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
     result.timings = timings
     result.checks = checks
     result.events += submission.events + errors
+    broken = [check.name for check in checks if check.status == ERROR]
+    if errors or broken:  # a check that could not run: the score is not the learner's, say so everywhere
+        result.status = GRADER_ERROR
+        result.output = (f"the grader itself failed on this submission ({len(broken)} checks could not run: "
+                         f"{', '.join(broken[:5]) or 'pytest did not run'}); regrade it")
     result.versions = {"python": sys.version.split()[0], **_versions(), **{
         f"child_{k}": v for k, v in submission.versions.items() if k != "python"}}
     result.execution_time = time.monotonic() - started
@@ -136,9 +142,12 @@ class _Workers:
 
 
 def run_worker(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
-               visibility: str = DEFAULT_VISIBILITY, workers: _Workers | None = None) -> GradingResult:
+               visibility: str = DEFAULT_VISIBILITY, workers: _Workers | None = None,
+               name: str | None = None) -> GradingResult:
     """Grade one submission in a fresh trusted worker process; a worker crash becomes a result."""
+    name = name or submission_name(path)
     command = [sys.executable, "-E", "-s", "-m", "grader", "worker", str(path), "--out", str(out_dir),
+               "--name", name,
                "--call-timeout", str(limits.call), "--train-timeout", str(limits.train),
                "--memory-mb", str(limits.memory_mb), "--budget", str(limits.budget), "--visibility", visibility]
     for folder in hide:
@@ -167,7 +176,7 @@ def run_worker(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
             return from_gradescope(json.loads(results.read_text(encoding="utf-8")))
         except (ValueError, KeyError):
             pass
-    failed = GradingResult(submission_name(path), status="grader error",
+    failed = GradingResult(name, status=GRADER_ERROR,
                            output=f"the grader itself failed on this submission ({why}): "
                                   f"{(stderr or '').strip()[-1500:]}")
     write_results(failed, out_dir, visibility)
@@ -201,7 +210,7 @@ def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
     def one(index: int) -> GradingResult:
         if progress:
             progress(names[index], None)
-        result = run_worker(paths[index], out_root / names[index], limits, hide, visibility, workers)
+        result = run_worker(paths[index], out_root / names[index], limits, hide, visibility, workers, names[index])
         if progress:
             progress(names[index], result)
         return result
@@ -217,10 +226,19 @@ def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
 
 
 def unique_names(paths: list[Path]) -> list[str]:
-    """Output folder names: the submission's name, with -2, -3 ... when two share one."""
-    names, seen = [], {}
+    """Output folder names: the submission's name, with -2, -3 ... until it is like no name taken.
+
+    Taken are the names given before it and the grader's own files in the
+    output folder, compared without case (ben/, ben-2/ and ben.zip give
+    ben, ben-2 and ben-3, also on a case-insensitive disk).
+    """
+    taken = {name.casefold() for name in OWN_NAMES}
+    names = []
     for path in paths:
-        name = submission_name(path)
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+        base = name = submission_name(path)
+        number = 2
+        while name.casefold() in taken:
+            name, number = f"{base}-{number}", number + 1
+        taken.add(name.casefold())
+        names.append(name)
     return names
