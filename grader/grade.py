@@ -82,6 +82,8 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
         shutil.rmtree(job_dir, ignore_errors=True)
     clock = time.monotonic()
     timings.update(submission.timings)
+    if submission.budget is not None:  # learner time per file, as the budget counted it
+        timings.update({f"learner.{module}": spent for module, spent in submission.budget.spent.items()})
     timings["training_gate"] = sum(c.details.get("seconds", 0.0) for c in checks)
     result.timings = timings
     result.checks = checks

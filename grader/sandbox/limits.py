@@ -30,27 +30,42 @@ class CallFailed(Exception):
 class Budget:
     """The learner time of one submission, shared fairly by its exercise files.
 
-    Each file that has not run yet keeps its share (total / files) in reserve;
-    a file may use its own share and whatever is neither spent nor reserved, so
-    time one file leaves unused flows on to the files after it, and a file that
-    loops cannot take the time of the files still to run. Spending never passes
-    the total (beyond the one call that crosses it).
+    Files are served one after another. A file the submission has not used
+    yet always gets its own share (total / files); the time a file leaves
+    unused flows on to the next one. A restart that a file's failure made
+    necessary is that file's to pay: when the file is already finished, the
+    cost is a debt that later flow-on repays, never taken from a share, so a
+    file that loops cannot starve the files after it.
     """
 
     def __init__(self, total: float, modules: list[str]):
         self.total, self.modules = total, list(modules)
         self.share = total / max(1, len(self.modules))
         self.spent: dict[str, float] = {}
+        self._current: str | None = None
+        self._grant = self._used = self._pool = 0.0  # the current file's grant and use; what flows on
+
+    def _serve(self, module: str) -> None:
+        if module == self._current:
+            return
+        self._pool += self._grant - self._used  # unused time flows on; an overdraft is a debt
+        fresh = module in self.modules and module not in self.spent
+        self._grant = (self.share if fresh else 0.0) + max(0.0, self._pool)
+        self._pool = min(0.0, self._pool)
+        self._current, self._used = module, 0.0
 
     def allowance(self, module: str) -> float:
-        """Seconds `module` may still use now."""
-        left = self.total - sum(self.spent.values())
-        untouched = [m for m in self.modules if m != module and m not in self.spent]
-        own = self.share - self.spent.get(module, 0.0)
-        return max(0.0, min(left, max(own, left - self.share * len(untouched))))
+        """Seconds `module` may still use now (it becomes the file being served)."""
+        self._serve(module)
+        return max(0.0, self._grant - self._used)
 
     def charge(self, module: str, seconds: float) -> None:
-        self.spent[module] = self.spent.get(module, 0.0) + max(0.0, seconds)
+        seconds = max(0.0, seconds)
+        self.spent[module] = self.spent.get(module, 0.0) + seconds
+        if module == self._current:
+            self._used += seconds
+        else:
+            self._pool -= seconds
 
     def used_up(self, module: str) -> str:
         """The words for a call that is not run because the time is spent."""

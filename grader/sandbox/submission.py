@@ -61,6 +61,7 @@ class Submission:
                 finally:
                     seconds = time.monotonic() - started
                     self.timings["child_startup"] = self.timings.get("child_startup", 0.0) + seconds
+                    self.timings["last_child_startup"] = seconds
                     if self._restart_owner:  # a restart is the learner's time; the first start is not
                         self._budget().charge(self._restart_owner, seconds)
                         self._restart_owner = None
@@ -102,6 +103,8 @@ class Submission:
                 raise CallFailed(failed.status, f"{failed} (earlier; not run again)")
         started, startups = time.monotonic(), self.timings.get("child_startup", 0.0)
         left = self._budget().allowance(module) if budgeted else deadline
+        if budgeted and self._restart_owner == module:  # this file's own restart comes out of its time
+            left -= self.timings.get("last_child_startup", 0.0)
         if left < MIN_CALL_SECONDS:
             raise CallFailed("timeout", self._budget().used_up(module))
         def remaining() -> float:  # the call's time so far leaves out child start-ups
