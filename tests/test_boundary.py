@@ -194,3 +194,24 @@ def test_a_refused_member_name_reaches_the_report_defused(tmp_path):
     write_results(GradingResult("eve", status="refused", output=f"Submission refused: {refusal.value}"), tmp_path)
     ElementTree.parse(tmp_path / "junit.xml")
     assert "\x1b" not in (tmp_path / "results.json").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------ grader errors
+
+def test_a_check_that_could_not_run_makes_a_grader_error_not_a_grade(tmp_path, monkeypatch):
+    import grader.check
+    import grader.grade
+    import layerlab.quiet
+
+    broken = CheckResult("relu", "relu: check_build_relu", ERROR, 0.0, 6.0, "the check could not run (KeyError)")
+    monkeypatch.setattr(grader.check, "run_checks", lambda submission: ([broken], ["check_ex05: KeyError"]))
+    monkeypatch.setattr(layerlab.quiet, "import_tensorflow", lambda: None)
+    monkeypatch.setattr(grader.grade, "_versions", lambda: {})
+    (tmp_path / "ana").mkdir()
+    result = grader.grade.grade_one(tmp_path / "ana", tmp_path / "out", grader.grade.Limits())
+    assert result.status == "grader error" and "regrade" in result.output
+    document = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert document["extra_data"]["status"] == "grader error"
+    suite = ElementTree.parse(tmp_path / "out" / "junit.xml").getroot().find("testsuite")
+    assert [case.get("name") for case in suite.findall("testcase") if case.find("error") is not None][0] == \
+        "grader error"
