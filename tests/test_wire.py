@@ -104,10 +104,10 @@ def test_the_budget_keeps_each_files_share_and_passes_on_what_is_unused():
     budget.charge("a", 5)
     assert budget.allowance("b") == pytest.approx(55)  # its own 30 and a's unused 25
     budget.charge("b", 55)
-    budget.charge("a", 20)  # a restart that a's last failure made necessary: a debt, not b's or c's time
-    assert budget.allowance("c") == pytest.approx(30)  # a file not yet served always gets its share
+    budget.charge("a", 20)  # a restart that a's last failure made necessary: a debt shared by c and d
+    assert budget.allowance("c") == pytest.approx(20)
     budget.charge("c", 10)
-    assert budget.allowance("d") == pytest.approx(30)  # c's unused 20 repaid a's debt
+    assert budget.allowance("d") == pytest.approx(30)  # c's unused 10 repaid the rest of the debt
     budget.charge("d", 30)
     assert budget.allowance("a") == 0 and "time budget is used up" in budget.used_up("a")
     assert sum(budget.spent.values()) == pytest.approx(120)

@@ -30,12 +30,13 @@ class CallFailed(Exception):
 class Budget:
     """The learner time of one submission, shared fairly by its exercise files.
 
-    Files are served one after another. A file the submission has not used
-    yet always gets its own share (total / files); the time a file leaves
-    unused flows on to the next one. A restart that a file's failure made
-    necessary is that file's to pay: when the file is already finished, the
-    cost is a debt that later flow-on repays, never taken from a share, so a
-    file that loops cannot starve the files after it.
+    Files are served one after another. A file not served yet gets its share
+    (total / files); the time a file leaves unused flows on to the next one. A
+    child restart that a file's failure forced is charged to that file; when
+    the file is already finished, that debt is repaid first from time that
+    flows on, else spread evenly over the shares of the files still to come
+    (a little each), so the total never passes the budget and no single slow
+    file can take the time of the files after it.
     """
 
     def __init__(self, total: float, modules: list[str]):
@@ -49,9 +50,12 @@ class Budget:
         if module == self._current:
             return
         self._pool += self._grant - self._used  # unused time flows on; an overdraft is a debt
-        fresh = module in self.modules and module not in self.spent
-        self._grant = (self.share if fresh else 0.0) + max(0.0, self._pool)
-        self._pool = min(0.0, self._pool)
+        fresh = [m for m in self.modules if m not in self.spent and m != self._current]
+        if module in fresh:
+            portion = self._pool if self._pool >= 0 else self._pool / len(fresh)  # a debt: shared by the rest
+            self._grant, self._pool = self.share + portion, self._pool - portion
+        else:  # served before: only what flows on
+            self._grant, self._pool = max(0.0, self._pool), min(0.0, self._pool)
         self._current, self._used = module, 0.0
 
     def allowance(self, module: str) -> float:
