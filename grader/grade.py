@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from grader.paths import KIT_ROOT
-from grader.sandbox import Limits, Submission, kill_tree, prepare_job, sandbox_layers, secret_paths
+from grader.sandbox import Limits, Submission, kill_tree, kit_secrets, probe, reachable
 from grader.results import GradingResult, from_gradescope, write_results
 from grader.stage import Refused, stage, submission_name
 
@@ -38,14 +38,22 @@ def worker_environment() -> dict[str, str]:
     return env
 
 
+def isolation_report(weak_accepted: str = "") -> dict:
+    """What results.json says of the sandbox: mode, layers in force, layers missing, and any override."""
+    report = probe().report()
+    if weak_accepted:
+        report["override"] = f"the instructor accepted a weak sandbox: {weak_accepted}"
+    return report
+
+
 def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
-              visibility: str = DEFAULT_VISIBILITY) -> GradingResult:
+              visibility: str = DEFAULT_VISIBILITY, weak_accepted: str = "") -> GradingResult:
     """Grade one submission in this (trusted) process; the learner's code runs in a child."""
     from grader.check import run_checks
     from layerlab.quiet import import_tensorflow
 
     started = time.monotonic()
-    result = GradingResult(submission_name(path), isolation=list(sandbox_layers()))
+    result = GradingResult(submission_name(path), isolation=isolation_report(weak_accepted))
     try:
         staged = stage(path)
     except Refused as refusal:
@@ -64,8 +72,7 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
         from layerlab.table import load_table
 
         files = {e.module: ("not_submitted", result.output) for e in load_table()}
-    job_dir = prepare_job(sources)
-    submission = Submission(job_dir, files, limits, hidden=secret_paths([out_dir, *hide]))
+    submission = Submission(sources, files, limits, secrets=kit_secrets([out_dir, *hide]))
     timings = {"stage": time.monotonic() - started}
     try:
         if sources:
@@ -77,8 +84,7 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
         checks, errors = run_checks(submission)
         timings["checks"] = time.monotonic() - clock
     finally:
-        submission.close()  # the child is gone before anything is written
-        shutil.rmtree(job_dir, ignore_errors=True)
+        submission.close()  # the child and everything it started are gone before anything is written
     clock = time.monotonic()
     timings.update(submission.timings)
     timings["training_gate"] = sum(c.details.get("seconds", 0.0) for c in checks)
@@ -136,19 +142,21 @@ class _Workers:
 
 
 def run_worker(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
-               visibility: str = DEFAULT_VISIBILITY, workers: _Workers | None = None) -> GradingResult:
+               visibility: str = DEFAULT_VISIBILITY, workers: _Workers | None = None,
+               weak_accepted: str = "") -> GradingResult:
     """Grade one submission in a fresh trusted worker process; a worker crash becomes a result."""
     command = [sys.executable, "-E", "-s", "-m", "grader", "worker", str(path), "--out", str(out_dir),
                "--call-timeout", str(limits.call), "--train-timeout", str(limits.train),
                "--memory-mb", str(limits.memory_mb), "--visibility", visibility]
     for folder in hide:
         command += ["--hide", str(folder)]
+    if weak_accepted:
+        command += ["--weak-sandbox-accepted", weak_accepted]
     results = out_dir / "results.json"
     if results.exists():
         results.unlink()
     workers = workers or _Workers()
     scratch = Path(tempfile.mkdtemp(prefix="layerlab-worker-"))
-    os.chmod(scratch, 0o711)  # a child running as nobody must reach its job folder inside (but not list this)
     try:
         process = workers.start(command, scratch)
         try:
@@ -185,23 +193,42 @@ def submission_folders(paths: list[Path]) -> list[Path]:
     return sorted(folders)
 
 
+class WeakSandbox(Exception):
+    """A learner's code could read the reference here; grading would not be authoritative."""
+
+
+def sandbox_verdict(hide: list[Path], allow_weak: str = "") -> str:
+    """'' when no child can reach a secret; else the words for what it reaches, if the instructor allowed it."""
+    reached = reachable(kit_secrets(hide))
+    if not reached:
+        return ""
+    words = f"{probe().mode} mode; a learner's code could read {', '.join(reached)}"
+    if not allow_weak:
+        raise WeakSandbox(f"the sandbox cannot hide the reference here ({words}). Install bubblewrap, or "
+                          "close these folders to other users (docs/SECURITY.md); --allow-weak-sandbox grades "
+                          "anyway and records it in every results.json")
+    return f"{words} ({allow_weak})"
+
+
 def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
                progress: Callable[[str, GradingResult | None], None] | None = None,
-               visibility: str = DEFAULT_VISIBILITY) -> list[GradingResult]:
+               visibility: str = DEFAULT_VISIBILITY, allow_weak: str = "") -> list[GradingResult]:
     """Grade submissions with `jobs` workers at a time; results come back in the order given.
 
-    Each worker hides the whole output folder and every submission folder from
-    its child, so one learner's code cannot read another's files or results.
+    The output folder and every submission folder are secrets to each child,
+    so one learner's code cannot read another's files or results; if the
+    sandbox cannot keep them out of reach, WeakSandbox (unless `allow_weak`).
     """
     out_root.mkdir(parents=True, exist_ok=True)
     names = unique_names(paths)
     hide = [out_root.resolve(), *submission_folders(paths)]
+    weak_accepted = sandbox_verdict(hide, allow_weak)
     workers = _Workers()
 
     def one(index: int) -> GradingResult:
         if progress:
             progress(names[index], None)
-        result = run_worker(paths[index], out_root / names[index], limits, hide, visibility, workers)
+        result = run_worker(paths[index], out_root / names[index], limits, hide, visibility, workers, weak_accepted)
         if progress:
             progress(names[index], result)
         return result
