@@ -28,6 +28,7 @@ class Child:
         self.versions: dict = {}
         self.imported: set[str] = set()  # learner modules this child has imported
         self._next_id = 0
+        self.killed_for_memory = False  # the kernel's cgroup OOM killer ended it
 
     def start(self) -> None:
         plan = self.plan
@@ -80,7 +81,7 @@ class Child:
             wire.write_frame(self._request_write, message)
         except OSError:
             self.kill()
-            raise CallFailed("crashed", self._death_words()) from None
+            raise self._death() from None
         return self._await(deadline, self._next_id)
 
     def _await(self, deadline: float, wanted) -> dict:
@@ -97,7 +98,7 @@ class Child:
                     answer = wire.read_frame(self._response_read)
                 except EOFError:
                     self.kill()
-                    raise CallFailed("crashed", self._death_words()) from None
+                    raise self._death() from None
                 except wire.WireError as error:
                     self.kill()
                     raise CallFailed("protocol", f"the child sent something that is not plain data ({error})") from None
@@ -108,15 +109,16 @@ class Child:
                 self.kill()
                 raise CallFailed("memory", f"used more than {self.limits.memory_mb} MB of memory (stopped)")
             if self.process.poll() is not None and not select.select([self._response_read], [], [], 0)[0]:
-                raise CallFailed("crashed", self._death_words())
+                raise self._death()
 
-    def _death_words(self) -> str:
+    def _death(self) -> CallFailed:
+        """Why the child is gone: the kernel's memory cap, or the learner's code ending it."""
         code = self.process.wait(timeout=10) if self.process else None
-        if self.group is not None and self.group.oom_killed():
-            return f"used more than {self.limits.memory_mb} MB of memory (stopped by the kernel)"
+        if self.killed_for_memory or (self.group is not None and self.group.oom_killed()):
+            return CallFailed("memory", f"used more than {self.limits.memory_mb} MB of memory (stopped)")
         if code is not None and code < 0:
-            return f"the learner's code ended the process (signal {signal.Signals(-code).name})"
-        return f"the learner's code ended the process (exit code {code})"
+            return CallFailed("crashed", f"the learner's code ended the process (signal {signal.Signals(-code).name})")
+        return CallFailed("crashed", f"the learner's code ended the process (exit code {code})")
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -140,6 +142,7 @@ class Child:
         except subprocess.TimeoutExpired:
             pass
         if self.group is not None:
+            self.killed_for_memory = self.killed_for_memory or self.group.oom_killed()
             self.group.remove()
         for fd in (self._request_write, self._response_read):
             try:

@@ -43,7 +43,7 @@ def kit_secrets(extra: list[Path] = ()) -> list[Path]:
     return sorted({Path(p).resolve() for p in [*paths, *extra] if Path(p).exists()})
 
 
-def _what_to_look_for(plan: Plan, secrets: list[Path]) -> list[tuple[str, list[str]]]:
+def evidence(plan: Plan, secrets: list[Path]) -> list[tuple[str, list[str]]]:
     """Each secret with the entries that would show it was reached (not the empty parents of a bind)."""
     mount_parents = {parent for _, inside in plan.binds() for parent in [inside, *inside.parents]}
     looks = []
@@ -62,7 +62,7 @@ def reachable(secrets: list[Path]) -> list[str]:
         return [str(p) for p in secrets if os.access(p, os.R_OK)]
     with identity.lease() as uid:
         plan = Plan(found.mode, uid, found.is_root, secrets=list(secrets))
-        argv = plan.wrap([sys.executable, "-I", "-c", PROBE, json.dumps(_what_to_look_for(plan, secrets))])
+        argv = plan.wrap([sys.executable, "-I", "-c", PROBE, json.dumps(evidence(plan, secrets))])
         try:
             done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd="/", env=SAFE_ENV,
                                   stdin=subprocess.DEVNULL)
