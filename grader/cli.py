@@ -70,10 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_visibility(gradescope)
     classroom = targets.add_parser("classroom", help=".github/workflows/classroom.yml for the student repository")
     classroom.add_argument("dest", type=Path, metavar="DEST")
-    worker = verbs.add_parser("worker", help=argparse.SUPPRESS)
-    worker.add_argument("submission", type=Path)
-    worker.add_argument("--out", type=Path, required=True)
-    worker.add_argument("--hide", type=Path, action="append", default=[])
+    worker = verbs.add_parser("worker", help=argparse.SUPPRESS)  # grader/workers.py starts it
+    worker.add_argument("--serve", type=int, required=True, metavar="FD")
     worker.add_argument("--weak-sandbox-accepted", default="")
     _add_visibility(worker)
     _add_limits(worker)
@@ -135,11 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.verb in ("grade", "demo", "selftest") and (problem := _data_problem()):
         return _fail(problem)
     if arguments.verb == "worker":
-        from grader.grade import grade_one
+        from grader.workers import serve
 
-        grade_one(arguments.submission, arguments.out, limits, arguments.hide, arguments.visibility,
-                  arguments.weak_sandbox_accepted)
-        return 0
+        return serve(arguments.serve, limits, arguments.visibility, arguments.weak_sandbox_accepted)
     if arguments.verb == "grade":
         from grader.stage import expand
 

@@ -65,6 +65,8 @@ def _parent(controller: str) -> Path | None:
 @functools.lru_cache(maxsize=None)
 def _probe(controller: str) -> str:
     """'' when a group for `controller` can be made and capped here, else why not."""
+    if os.environ.get("LAYERLAB_NO_CGROUP"):
+        return "not used (LAYERLAB_NO_CGROUP is set)"
     parent = _parent(controller)
     if parent is None:
         return "the kernel offers no such cgroup to this process"
@@ -102,7 +104,7 @@ class Group:
                     raise OSError(f"no {controller} cgroup")
                 folder = parent / name
                 if folder not in folders.values():
-                    if parent.name != "" and (parent / "cgroup.subtree_control").exists():
+                    if (parent / "cgroup.subtree_control").exists():
                         _enable_v2(parent, controller)
                     folder.mkdir(exist_ok=True)
                 folders[controller] = folder
@@ -186,3 +188,13 @@ def _enable_v2(parent: Path, controller: str) -> None:
     control = parent / "cgroup.subtree_control"
     if controller not in control.read_text().split():
         control.write_text(f"+{controller}")
+
+
+def sweep() -> None:
+    """Remove the empty groups of graders that are gone (a killed worker cannot remove its own)."""
+    for controller in CONTROLLERS:
+        parent = _parent(controller)
+        for folder in parent.glob("layerlab-*") if parent is not None else []:
+            maker = folder.name.split("-")[1]
+            if maker.isdigit() and not os.path.exists(f"/proc/{maker}"):
+                Group({controller: folder}).remove(wait=0)

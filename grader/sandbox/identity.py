@@ -150,3 +150,20 @@ def clear(uid: int) -> None:
     if os.geteuid() == 0 and uid != 0:
         kill_all_of(uid)
         remove_files_of(uid)
+
+
+def sweep() -> None:
+    """Clear every sandbox uid no live grader holds (a worker that was killed cannot clear its own)."""
+    if os.geteuid() != 0:
+        return
+    try:
+        folder = _lock_folder()
+    except OSError:
+        return
+    for lock in folder.glob("uid-*.lock"):
+        with open(lock, "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # leased by a grader that is still running
+            clear(int(lock.stem.removeprefix("uid-")))
