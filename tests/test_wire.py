@@ -8,14 +8,13 @@ each writes at most a few dozen MB to a pipe and sleeps at most 30 s).
 from __future__ import annotations
 
 import json
-import shutil
 import struct
 import time
 import tracemalloc
 
 import pytest
 
-from grader.sandbox import CallFailed, Limits, Submission, prepare_job
+from grader.sandbox import CallFailed, Limits, Submission
 from grader.sandbox import frames
 from grader.sandbox.limits import Budget
 from grader.sandbox.runner import wire
@@ -177,8 +176,8 @@ def huge_header():
 
 
 def hostile_submission(tmp_path, modules=("hostile",), **limits) -> Submission:
-    job = prepare_job({module: HOSTILE for module in modules})
-    return Submission(job, {module: "" for module in modules}, Limits(**{"call": 4.0, **limits}))
+    return Submission({module: HOSTILE for module in modules}, {module: "" for module in modules},
+                      Limits(**{"call": 4.0, **limits}))
 
 
 @pytest.fixture
@@ -186,7 +185,6 @@ def hostile(tmp_path):
     submission = hostile_submission(tmp_path)
     yield submission
     submission.close()
-    shutil.rmtree(submission.job_dir, ignore_errors=True)
 
 
 @pytest.mark.parametrize("function, status", [
@@ -216,4 +214,3 @@ def test_a_file_that_spends_its_share_fails_fast_and_leaves_the_next_files_share
         assert submission.call("second", "honest").value == 42  # its share was kept for it
     finally:
         submission.close()
-        shutil.rmtree(submission.job_dir, ignore_errors=True)

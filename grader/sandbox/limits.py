@@ -13,7 +13,8 @@ class Limits:
     call: float = 10.0
     train: float = 120.0  # the training gate's one call (not part of `budget`)
     memory_mb: int = 2048
-    work_mb: int = 256
+    work_mb: int = 256  # the child's scratch tmpfs
+    processes: int = 512  # processes and threads of the child's uid (TensorFlow starts dozens of threads)
     budget: float = 240.0  # learner time for all of one submission's other calls, shared by its files
     submission: float = 3600.0  # the whole of one submission, in its trusted worker (a grader hang)
 
