@@ -40,7 +40,7 @@ def build_conv2d(filters, kernel_size, strides=1, padding="same", activation=Non
 
 
 def apply_conv2d(layer, images):
-    _send(b"[" + b",".join([b"[[],[]]"] * 4000000) + b"]")
+    _send(b"[" + b"[[],[]]," * 3999999 + b"[[],[]]]")  # 28 MB, made in milliseconds
 
 
 def predict_output_shape():
