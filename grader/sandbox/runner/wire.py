@@ -282,16 +282,14 @@ def _decode(value, depth: int):
         dtype = _tagged(value, "dtype", str)
         if dtype not in ARRAY_DTYPES:
             return Unsupported(f"numpy scalar {dtype}")
-        number = value.get("v")
-        if type(number) not in (bool, int, float, dict):
+        if type(value.get("v")) not in (bool, int, float, dict):
             raise WireError("a numpy scalar that is not a number")
-        return np.dtype(dtype).type(_decode(number, depth + 1))
+        return np.dtype(dtype).type(_decode(value["v"], depth + 1))
     if tag == "unsupported":
         return Unsupported(str(value.get("type"))[:200])
     if tag in ("keras", "figure", "path", "history"):
-        for key in ("class_name", "module"):
-            if key in value and type(value[key]) is not str:
-                raise WireError(f"{key} of a description is not a str")
+        if any(type(value.get(key, "")) is not str for key in ("class_name", "module")):
+            raise WireError("a description's class_name or module is not a str")
         return Described({key: (item if key in ("t", "class_name", "module") else _decode(item, depth + 1))
                           for key, item in value.items()})
     raise WireError(f"unknown tag {str(tag)[:50]!r}")
