@@ -45,13 +45,15 @@ class Budget:
         self.share = total / max(1, len(self.modules))
         self.spent: dict[str, float] = {}
         self._current: str | None = None
+        self._served: set[str] = set()  # files that had their turn (and their share)
         self._grant = self._used = self._pool = 0.0  # the current file's grant and use; what flows on
 
     def _serve(self, module: str) -> None:
         if module == self._current:
             return
         self._pool += self._grant - self._used  # unused time flows on; an overdraft is a debt
-        fresh = [m for m in self.modules if m not in self.spent and m != self._current]
+        fresh = [m for m in self.modules if m not in self._served]
+        self._served.add(module)
         if module in fresh:
             portion = self._pool if self._pool >= 0 else self._pool / len(fresh)  # a debt: shared by the rest
             self._grant, self._pool = self.share + portion, self._pool - portion

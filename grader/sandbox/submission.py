@@ -52,6 +52,7 @@ class Submission:
     _closed: bool = False
     budget: Budget | None = None  # learner time, shared by the files that parse (made on first use)
     _restart_owner: str | None = None  # the module whose failure ended the last child pays for the next
+    _waited: float = 0.0  # seconds calls spent waiting for a child to start (not the learner's time)
     _lease: identity.Lease = field(default_factory=identity.Lease)
     job: Job | None = None
 
@@ -71,6 +72,13 @@ class Submission:
         return Child(self.plan, self.limits, group)
 
     def _ensure_child(self) -> Child:
+        entered = time.monotonic()
+        try:
+            return self._live_child()
+        finally:
+            self._waited += time.monotonic() - entered
+
+    def _live_child(self) -> Child:
         with self._lock:
             if self._closed:
                 raise CallFailed("crashed", "grading of this submission has ended")
@@ -103,7 +111,7 @@ class Submission:
         """Start the first child in the background (it imports TensorFlow while the parent does too)."""
         def start() -> None:
             try:
-                self._ensure_child()
+                self._live_child()  # not a call's wait: calls count only their own
             except CallFailed:
                 pass  # recorded in events; the first call tries again and reports it
 
@@ -128,16 +136,15 @@ class Submission:
             if key in self._broken:
                 failed = self._broken[key]
                 raise CallFailed(failed.status, f"{failed} (earlier; not run again)")
-        started, startups = time.monotonic(), self.timings.get("child_startup", 0.0)
+        started, waited = time.monotonic(), self._waited
         left = self._budget().allowance(module) if budgeted else deadline
         if budgeted and self._restart_owner == module:  # this file's own restart comes out of its time
             left -= self.timings.get("last_child_startup", 0.0)
         if left < MIN_CALL_SECONDS:
             raise CallFailed("timeout", self._budget().used_up(module))
 
-        def remaining() -> float:  # the call's time so far leaves out child start-ups
-            startup = self.timings.get("child_startup", 0.0) - startups
-            return max(MIN_CALL_SECONDS, started + min(deadline, left) + startup - time.monotonic())
+        def remaining() -> float:  # the call's time so far leaves out waiting for a child to start
+            return max(MIN_CALL_SECONDS, started + min(deadline, left) + self._waited - waited - time.monotonic())
 
         try:
             self._import(module, remaining)
@@ -151,8 +158,7 @@ class Submission:
             raise failure from None
         finally:
             if budgeted:  # child start-ups are charged apart (to the module that ended the last child)
-                spent = time.monotonic() - started - (self.timings.get("child_startup", 0.0) - startups)
-                self._budget().charge(module, spent)
+                self._budget().charge(module, time.monotonic() - started - (self._waited - waited))
         if answer.get("ok") is not True:
             error = answer.get("error")
             raise _failure_from(error if type(error) is dict else {}, module, function)
