@@ -112,6 +112,14 @@ def test_the_budget_keeps_each_files_share_and_passes_on_what_is_unused():
     assert sum(budget.spent.values()) == pytest.approx(120)
 
 
+def test_a_file_has_one_turn_of_its_share():
+    budget = Budget(40.0, ["a", "b"])
+    assert budget.allowance("a") == pytest.approx(20)  # a spends nothing (its calls fail at once)
+    assert budget.allowance("b") == pytest.approx(40)  # a's unused share flowed on
+    budget.charge("b", 40)
+    assert budget.allowance("a") == 0  # back to a: its share was used by b, not given twice
+
+
 # ------------------------------------------------------------ through a real child
 
 HOSTILE = r'''
