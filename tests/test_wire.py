@@ -200,12 +200,12 @@ def hostile(tmp_path):
     ("huge_header", "protocol"), ("one_header_byte", "timeout"), ("half_a_body", "timeout"),
 ])
 def test_a_hostile_frame_fails_only_its_call_and_the_child_is_replaced(hostile, function, status):
-    assert hostile.call("hostile", "honest").value == 42  # the child is up before the clock starts
+    assert hostile.call("hostile", "honest").value == 42  # the child is up: what follows is the call alone
     started = time.monotonic()
     with pytest.raises(CallFailed) as failure:
         hostile.call("hostile", function)
     assert failure.value.status == status, failure.value
-    assert time.monotonic() - started < 100  # the 10 s deadline and the kill, never the 300 s sleep
+    assert time.monotonic() - started < 150  # stopped at its 10 s deadline, never after the 300 s sleep
     assert hostile.call("hostile", "honest").value == 42  # a fresh child answers the next call
 
 
@@ -219,7 +219,7 @@ def test_a_file_that_spends_its_share_fails_fast_and_leaves_the_next_files_share
         started = time.monotonic()
         with pytest.raises(CallFailed, match="time budget is used up") as failure:
             submission.call("first", "honest")
-        assert failure.value.status == "timeout" and time.monotonic() - started < 1
+        assert failure.value.status == "timeout" and time.monotonic() - started < 4  # not its 5 s deadline
         assert submission.call("second", "honest").value == 42  # its share was kept for it
     finally:
         submission.close()

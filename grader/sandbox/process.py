@@ -30,6 +30,9 @@ class Child:
         self._next_id = 0
         self._reader = frames.FrameReader()  # bytes of answers as they arrive
         self.killed_for_memory = False  # the kernel's cgroup OOM killer ended it
+        self._request_write = self._response_read = -1
+        self._in_request = threading.RLock()  # held while a thread waits for an answer on the pipes
+        self._pipes_doomed = False
 
     def start(self) -> None:
         plan = self.plan
@@ -76,6 +79,14 @@ class Child:
         return bytes(self.output[-OUTPUT_TAIL:]).decode("utf-8", "replace")
 
     def request(self, message: dict, deadline: float) -> dict:
+        with self._in_request:
+            try:
+                return self._request(message, deadline)
+            finally:
+                if self._pipes_doomed:
+                    self._close_pipes()
+
+    def _request(self, message: dict, deadline: float) -> dict:
         self._next_id += 1
         message = {**message, "id": self._next_id}
         try:
@@ -157,7 +168,8 @@ class Child:
         every process of its uid when it has one of its own, and whatever is left in its cgroup."""
         if self.process is None:
             return
-        kill_tree(self.process.pid)
+        if self.process.returncode is None:  # once reaped, its pid may belong to someone else
+            kill_tree(self.process.pid)
         if self.plan.uid != os.getuid():
             identity.kill_all_of(self.plan.uid)
         if self.group is not None:
@@ -173,11 +185,23 @@ class Child:
         if self.group is not None:
             self.killed_for_memory = self.killed_for_memory or self.group.oom_killed()
             self.group.remove()
-        for fd in (self._request_write, self._response_read):
+        # Another thread may be reading the pipes right now: it closes them when its request ends.
+        self._pipes_doomed = True
+        if self._in_request.acquire(blocking=False):
             try:
-                os.close(fd)
-            except OSError:
-                pass
+                self._close_pipes()
+            finally:
+                self._in_request.release()
+
+    def _close_pipes(self) -> None:
+        """Close each pipe once: a second close could hit a descriptor reused since (a uid's lease lock)."""
+        for fd in (self._request_write, self._response_read):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._request_write = self._response_read = -1
 
     def survivors(self) -> list[int]:
         """Processes of this child still alive after `kill` (the grader must not return while any is)."""
