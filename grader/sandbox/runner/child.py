@@ -160,7 +160,12 @@ def _call(learner: Learner, request: dict):
 
 
 def _train(learner: Learner, request: dict):
-    """The training gate: build, compile and train with the grader's fixed budget and seed."""
+    """The training gate's child half: build, compile and train with the grader's budget and seed.
+
+    Only the training images come here. The answer is the model (its config and
+    compile settings; the parent retrains a fresh copy itself) and what
+    train_model returned (the parent checks it is fit()'s History for the budget).
+    """
     import keras
 
     module = learner.load(request["module"])
@@ -174,13 +179,12 @@ def _train(learner: Learner, request: dict):
     try:
         model = getattr(module, names[0])()
         compiled = getattr(module, names[1])(model)
-        getattr(module, names[2])(compiled if isinstance(compiled, keras.Model) else model, images, labels,
-                                  request["epochs"], request["batch_size"])
         if isinstance(compiled, keras.Model):
             model = compiled
+        history = getattr(module, names[2])(model, images, labels, request["epochs"], request["batch_size"])
     finally:
         _restore_builtins()
-    return {"ok": True, "value": wire.encode(model)}
+    return {"ok": True, "value": wire.encode({"model": model, "history": history})}
 
 
 def serve(request_fd: int, response_fd: int) -> None:

@@ -142,7 +142,10 @@ def _encode_framework(value, depth: int):
     if isinstance(value, keras.layers.Layer):
         return describe_keras(value)
     if kind.__name__ == "History":
-        return {"t": "history", "history": encode({k: [float(v) for v in vs] for k, vs in value.history.items()})}
+        # params ({'epochs', 'steps', 'verbose'}) is set by fit() alone: the checks read the budget from it.
+        params = value.params if type(value.params) is dict else {}
+        return {"t": "history", "history": encode({k: [float(v) for v in vs] for k, vs in value.history.items()}),
+                "params": encode({str(k): v for k, v in params.items() if type(v) in (int, bool, str)})}
     return {"t": "unsupported", "type": _type_name(value)}
 
 
