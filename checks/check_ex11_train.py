@@ -14,6 +14,7 @@ from layerlab.data import prepare_images
 from layerlab.expect import Incorrect, incorrect
 from layerlab.keras_names import loss_name, optimizer_settings, reports_accuracy, same_learning_rate
 from layerlab.messages import say
+from layerlab.steps import TRAINABLE_CONTRACT, trainable_mismatch
 
 MODULE = "ex11_train"
 CALL_SEED = 1234  # the seed the child sets before every call (grader/sandbox/runner/child.py)
@@ -66,8 +67,9 @@ def check_compile_settings(submission):
         raise Incorrect("compile_model: the model does not report accuracy (metrics=['accuracy'])")
 
 
-def check_model_ends_in_softmax(submission):
-    """build_trainable_model gives 10 probabilities per image for a batch of images."""
+def check_model_is_one_the_task_allows(submission):
+    """build_trainable_model gives 10 probabilities per image, from a model of the family the threshold is
+    calibrated on (docs/CALIBRATION.md)."""
     described = judge.plain(submission.call(MODULE, "build_trainable_model"), "build_trainable_model()")
     if not isinstance(described, Described) or described.kind != "keras" or not described.get("is_model"):
         raise Incorrect("build_trainable_model() should return a keras Model")
@@ -81,6 +83,10 @@ def check_model_ends_in_softmax(submission):
                         "expected 10 numbers per image")
     if not np.allclose(outputs.sum(axis=1), 1.0, atol=1e-4) or np.any(outputs < 0):
         raise incorrect("build_trainable_model(): the outputs are not probabilities", "missing_softmax")
+    mismatch = trainable_mismatch(model)
+    if mismatch is not None:
+        raise Incorrect(f"build_trainable_model(): the task asks for {TRAINABLE_CONTRACT}; "
+                        f"this model's steps are: {mismatch}")
 
 
 def _replay(model, images, labels, epochs, batch_size) -> dict:

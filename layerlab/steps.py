@@ -129,3 +129,37 @@ def expect_same_steps(got, reference, what: str, trace: str = "") -> None:
             message = say("model_check.step_differs", what=what, number=number, received=step_name(step),
                           expected=step_name(expected))
         raise incorrect(message + tail, _step_mistake(step, expected, is_last))
+
+
+# ----------------------------------------------------------------- the model exercise 11 allows
+
+# One letter per step; exercise 11's contract is a pattern over them (its docstring says it in words).
+TRAINABLE_PATTERN = r"(CB?RB?PO?)+FO?(DB?RO?)+TS"
+TRAINABLE_CONTRACT = ("Conv2D(filters >= 8, 3) -> ReLU -> MaxPool2D(2) one or more times, then Flatten, "
+                      "Dense(units >= 32, relu) one or more times, and Dense(10, softmax) last "
+                      "(Dropout and BatchNormalization may be added)")
+
+
+def _letter(step: tuple) -> str:
+    kind, settings = step
+    if kind == "Conv2D":
+        plain = (settings["kernel_size"] == (3, 3) and settings["strides"] == (1, 1)
+                 and settings["dilation_rate"] == (1, 1) and settings["groups"] == 1)
+        return "C" if plain and settings["filters"] >= 8 else "c"
+    if kind == ACTIVATION:
+        return {"relu": "R", "softmax": "S"}.get(step[1], "a")
+    if kind == "MaxPooling2D":
+        return "P" if settings["pool_size"] == (2, 2) and settings["strides"] == (2, 2) else "p"
+    if kind == "Dense":
+        return "T" if settings["units"] == 10 else ("D" if settings["units"] >= 32 else "d")
+    return {"Flatten": "F", "BatchNormalization": "B", "Dropout": "O"}.get(kind, "?")
+
+
+def trainable_mismatch(model) -> str | None:
+    """None when the model is one exercise 11 allows (the family its threshold is calibrated on), else its steps."""
+    import re
+
+    found = steps(model)
+    if re.fullmatch(TRAINABLE_PATTERN, "".join(_letter(step) for step in found)):
+        return None
+    return ", ".join(step_name(step) for step in found) or "no layers"
