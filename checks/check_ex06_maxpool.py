@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from _support_first_layers import call_text, each_case, length_alternatives, unambiguous, with_hint
+from _support_first_layers import any_case, call_text, each_case, length_alternatives, unambiguous, with_hint
 from grader import judge
 from grader.rebuild import NotRebuildable, rebuild
 from grader.sandbox import Described
@@ -45,12 +45,13 @@ def _length_case(kind):
     input_length = _int(1, 64)
     pool_size = _int(1, 7) if kind == "same" else _int(1, min(7, input_length))
     stride = None if _rng.random() < 0.25 else _int(1, 4)
-    padding = kind if _rng.random() < 0.7 else kind.upper()
+    padding = kind if _rng.random() < 0.5 else any_case(kind, _rng)  # any case, as the contract allows
     return dict(input_length=input_length, pool_size=pool_size, stride=stride, padding=padding)
 
 
 BUILD_SPECS = [_spec(str(_rng.choice(["same", "valid"]))) for _ in range(10)]
-UPPER_CASE_SPECS = [_spec("SAME"), _spec("VALID"), dict(pool_size=3, strides=1, padding="SAME")]
+UPPER_CASE_SPECS = [_spec("SAME"), _spec("VALID"), dict(pool_size=3, strides=1, padding="SAME"),
+                    _spec("Same"), _spec("vaLID"), dict(pool_size=2, strides=2, padding="sAmE")]
 APPLY_SPECS = [_spec(str(_rng.choice(["same", "valid"]))) for _ in range(10)]
 SAME_CASES = [_length_case("same") for _ in range(30)]
 VALID_CASES = [_length_case("valid") for _ in range(30)]
@@ -94,7 +95,7 @@ def check_build_maxpool_upper_case_padding_works_in_a_model(submission):
         described = judge.plain(returned, what)
         if isinstance(described, Described) and described.kind == "keras":
             try:
-                layer = rebuild(described)
+                layer = rebuild(described, LAYER_INPUT)
             except NotRebuildable as error:
                 raise Incorrect(f"{what}: {error}") from None
             try:

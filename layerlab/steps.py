@@ -10,6 +10,7 @@ tests and the hidden checks compare models this way, so every correct spelling p
 from __future__ import annotations
 
 from layerlab.expect import incorrect
+from layerlab.keras_names import activation_name
 from layerlab.messages import say
 from layerlab.trace import leaf_layers
 
@@ -33,11 +34,8 @@ def _normal(value):
 
 
 def _activation_name(value) -> str | None:
-    """'relu' whether the config holds the name or a serialized built-in activation."""
-    if isinstance(value, dict):
-        config = value.get("config")
-        return config.get("name") if isinstance(config, dict) else value.get("class_name")
-    return value
+    """'softmax' whether the config holds the name or a function standing for it (tf.nn.softmax)."""
+    return activation_name(value)
 
 
 def steps(model_or_layers) -> list[tuple]:

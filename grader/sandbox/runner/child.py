@@ -133,11 +133,18 @@ def materialize(value):
 
 
 def _figure(description):
-    """A Figure drawn from its description: one panel per axes, its images and title."""
-    import matplotlib.pyplot as plt
+    """A Figure drawn from its description: one panel per axes, its images and title.
+
+    Made without pyplot, so it is not pyplot's current figure: code that saves
+    plt.gcf() instead of the figure it was given saves another (empty) one.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     panels = [axes for axes in description["axes"] if not axes.get("is_colorbar")]
-    figure, axes_list = plt.subplots(1, max(1, len(panels)), squeeze=False)
+    figure = Figure()
+    FigureCanvasAgg(figure)
+    axes_list = figure.subplots(1, max(1, len(panels)), squeeze=False)
     for axes, panel in zip(axes_list[0], panels):
         for image in panel.get("images", []):
             axes.imshow(image)
