@@ -1,7 +1,7 @@
 """Hidden checks for ex04_inspect: min/max and histograms of tensors the learner never saw.
 
 The tensors are seeded float32 arrays of ranks 1-5 and many sizes, a real Conv2D output for
-held-out MNIST images, and edge cases (one value, all equal, all negative). Expected answers
+unseen MNIST images, and edge cases (one value, all equal, all negative). Expected answers
 come from the reference (np.min, np.max, np.ravel, np.histogram).
 """
 
@@ -37,8 +37,8 @@ EDGE_TENSORS = [
 
 @pytest.fixture(scope="module")
 def conv_output(mnist):
-    """The seed's Conv2D, seeded, on three held-out MNIST images: (3, 28, 28, 3) float32."""
-    images = (mnist.x_test[30:33, :, :, np.newaxis] / 255.0).astype(np.float32)
+    """The seed's Conv2D, seeded, on three unseen MNIST images: (3, 28, 28, 3) float32."""
+    images = (mnist.x_train[1030:1033, :, :, np.newaxis] / 255.0).astype(np.float32)
     layer = keras.layers.Conv2D(3, 3, padding="same", kernel_initializer=keras.initializers.GlorotUniform(seed=44))
     return np.asarray(layer(images))
 

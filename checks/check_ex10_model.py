@@ -45,7 +45,7 @@ MODEL_CASES = [dict(filters=_filters(blocks), hidden_units=_int(4, 48)) for bloc
 
 
 def _mnist_batch(mnist, count=5):
-    return prepare_images(mnist.x_test[600 : 600 + count])  # (count, 28, 28, 1) float32
+    return prepare_images(mnist.x_train[1600 : 1600 + count])  # (count, 28, 28, 1) float32
 
 
 def _expect_model(got, reference, what, inputs, *, trace_input=None, probabilities=False):

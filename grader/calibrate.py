@@ -44,8 +44,11 @@ def _head(keras, units: int = 32, dropout: float = 0.0) -> list:
     return layers + ([keras.layers.Dropout(dropout)] if dropout else []) + [keras.layers.Dense(10, activation="softmax")]
 
 
-# name -> the layers after keras.Input((28, 28, 1)). Each follows ex11's contract: at least one
-# Conv2D(>= 8 filters, 3) -> ReLU -> MaxPool2D(2) block, Flatten, Dense(>= 32, relu), Dense(10, softmax).
+# name -> the layers after keras.Input((28, 28, 1)). Each follows ex11's contract (layerlab/steps.py
+# TRAINABLE_CONTRACT): one or two Conv2D(>= 8 filters, 3) -> ReLU -> MaxPool2D(2) blocks, Flatten, one
+# or two Dense(>= 32, relu), Dense(10, softmax); BatchNormalization; one Dropout(<= 0.25) before Flatten
+# and one Dropout(<= 0.5) after it. The members are the edges of that family: the fewest filters and
+# units, the most dropout in each place, both paddings, one and two of each block.
 FAMILY = {
     "reference: Conv2D(8) same, MaxPool, Dense(32)": lambda k: _block(k, 8) + _head(k),
     "Conv2D(8) valid padding": lambda k: _block(k, 8, "valid") + _head(k),
@@ -54,11 +57,18 @@ FAMILY = {
     "BatchNormalization after Conv2D": lambda k: _block(k, 8, norm=True) + _head(k),
     "two blocks, Conv2D(8) and Conv2D(16)": lambda k: _block(k, 8) + _block(k, 16) + _head(k),
     "Conv2D(32), Dense(128)": lambda k: _block(k, 32) + _head(k, 128),
+    "two hidden Dense(32)": lambda k: _block(k, 8) + _head(k)[:2] + _head(k)[1:],
+    "Dropout(0.5) after Flatten": lambda k: _block(k, 8) + [k.layers.Flatten(), k.layers.Dropout(0.5)] + _head(k)[1:],
+    "two blocks, Dropout(0.25) after them, two Dense(32), Dropout(0.5) between":
+        lambda k: _block(k, 8) + _block(k, 8, dropout=0.25) + _head(k, dropout=0.5)[:3] + _head(k)[1:],
+    "two blocks, valid padding, Conv2D(8) twice": lambda k: _block(k, 8, "valid") + _block(k, 8, "valid") + _head(k),
 }
-# Models the contract rules out: no convolution at all.
+# Models the contract rules out: no convolution at all; Dropout everywhere.
 OUTSIDE = {
     "Flatten -> Dense(10, softmax)": lambda k: [k.layers.Flatten(), k.layers.Dense(10, activation="softmax")],
     "Flatten -> Dense(32, relu) -> Dense(10, softmax)": lambda k: _head(k),
+    "two blocks, Dropout(0.5) after each and after Dense(32)":
+        lambda k: _block(k, 8, dropout=0.5) + _block(k, 8, dropout=0.5) + _head(k, dropout=0.5),
 }
 
 

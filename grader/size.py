@@ -95,7 +95,7 @@ def _node(config: dict, shape: tuple) -> tuple[tuple, Size]:
 
 
 def _sequential(layers, shape: tuple) -> tuple[tuple, Size]:
-    if not isinstance(layers, list):
+    if not isinstance(layers, (list, tuple)):
         raise TooLarge("a Sequential without a list of layers")
     total = Size(0, 0)
     for layer in layers:
@@ -119,7 +119,7 @@ def _input(layer: dict, shape: tuple) -> tuple:
 
 def _history(argument) -> tuple:
     history = (argument.get("config") or {}).get("keras_history") if isinstance(argument, dict) else None
-    if not isinstance(history, list) or len(history) != 3:
+    if not isinstance(history, (list, tuple)) or len(history) != 3:
         raise TooLarge("a layer call in the model does not take one tensor")
     return tuple(history)
 
@@ -129,7 +129,7 @@ def _functional(inner: dict, shape: tuple) -> tuple[tuple, Size]:
     outputs: dict = {}
     total = Size(0, 0)
     layers = inner.get("layers")
-    if not isinstance(layers, list):
+    if not isinstance(layers, (list, tuple)):
         raise TooLarge("a functional model without a list of layers")
     for layer in layers:
         name = layer.get("name") if isinstance(layer, dict) else None
@@ -138,7 +138,7 @@ def _functional(inner: dict, shape: tuple) -> tuple[tuple, Size]:
             continue
         for index, node in enumerate(layer.get("inbound_nodes") or []):
             arguments = node.get("args") if isinstance(node, dict) else None
-            if not isinstance(arguments, list) or len(arguments) != 1:
+            if not isinstance(arguments, (list, tuple)) or len(arguments) != 1:
                 raise TooLarge(f"layer {name!r} is not called on exactly one tensor")
             source = _history(arguments[0])
             if source not in outputs:
@@ -146,8 +146,8 @@ def _functional(inner: dict, shape: tuple) -> tuple[tuple, Size]:
             outputs[(name, index, 0)], size = _node(layer, outputs[source])
             total = Size(total.parameters + size.parameters, total.work + size.work)
     ends = inner.get("output_layers")
-    ends = [ends] if isinstance(ends, list) and ends and not isinstance(ends[0], list) else ends
-    if not isinstance(ends, list) or len(ends) != 1 or tuple(ends[0]) not in outputs:
+    ends = [ends] if isinstance(ends, (list, tuple)) and ends and not isinstance(ends[0], (list, tuple)) else ends
+    if not isinstance(ends, (list, tuple)) or len(ends) != 1 or tuple(ends[0]) not in outputs:
         raise TooLarge("the model does not have exactly one output")
     return outputs[tuple(ends[0])], total
 

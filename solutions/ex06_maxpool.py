@@ -21,7 +21,9 @@ Task
        Reason it out; do not build a layer inside this function.
     4. pool_output_length(input_length, pool_size, stride=None, padding="valid"):
        the output length along one axis, for any input; stride None means
-       stride = pool_size; padding in any case.
+       stride = pool_size; padding in any case ('same', 'SAME', 'Same'). With
+       'valid' the window must fit in the input (pool_size <= input_length):
+       the tests never ask otherwise (raising ValueError is a fine answer).
 
 Shapes
     input (batch, height, width, channels) float32
@@ -54,7 +56,9 @@ Worked example (a different layer)
        추론해서 돌려주세요. 이 함수 안에서 층을 만들지 마세요.
     4. pool_output_length(input_length, pool_size, stride=None, padding="valid"):
        어떤 입력에서든 한 축의 출력 길이. stride가 None이면 stride = pool_size이고,
-       padding은 대소문자 어느 쪽이든 됩니다.
+       padding은 대소문자 어느 쪽이든 됩니다('same', 'SAME', 'Same'). 'valid'에서는
+       창이 입력 안에 들어가야 합니다(pool_size <= input_length). 테스트는 다른 경우를
+       묻지 않습니다(ValueError를 일으켜도 좋은 답입니다).
 
 모양
     입력 (배치, 높이, 너비, 채널) float32
@@ -106,6 +110,9 @@ def pool_output_length(input_length, pool_size, stride=None, padding="valid"):
         # Every start 0, s, 2s, ... below n counts: ceil(n / s). 27 at stride 2 -> 14.
         return math.ceil(input_length / stride)
     if padding == "valid":
+        if pool_size > input_length:
+            # No place for the window at all: Keras refuses such a layer, and so do we.
+            raise ValueError(f"with padding='valid' the window ({pool_size}) must fit in the input ({input_length})")
         # The window must fit: starts 0 .. n - p, every s-th: floor((n - p) / s) + 1.
         return (input_length - pool_size) // stride + 1
     raise ValueError(f"padding must be 'valid' or 'same', received {padding!r}")

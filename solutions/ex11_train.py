@@ -9,12 +9,14 @@ Concept
 
 Task
     1. build_trainable_model: an uncompiled `keras.Model` for (28, 28, 1)
-       inputs, made of Keras' own layers: one or more blocks of
+       inputs, made of Keras' own layers: one or two blocks of
        Conv2D(f, 3) with f >= 8 filters -> ReLU -> MaxPool2D(2), then
-       Flatten, one or more Dense(units >= 32, activation='relu'), and
-       Dense(10, activation='softmax') last. Dropout and BatchNormalization
-       may be added anywhere. The CNN of exercise 10 is exactly this: copy
-       yours here (exercise files never import each other).
+       Flatten, one or two Dense(units >= 32, activation='relu'), and
+       Dense(10, activation='softmax') last. BatchNormalization may follow a
+       Conv2D, ReLU or Dense; Dropout may come once before Flatten (rate at
+       most 0.25) and once after it (rate at most 0.5). The CNN of exercise
+       10 is exactly this: copy yours here (exercise files never import each
+       other).
     2. compile_model: compile the model you are given with optimizer='adam'
        (Keras' default learning rate, 0.001), loss='sparse_categorical_crossentropy'
        (the labels are digits 0-9, not one-hot vectors) and
@@ -54,9 +56,10 @@ Worked example (a different training set-up)
 과제
     1. build_trainable_model: (28, 28, 1) 입력을 받는, compile하지 않은 `keras.Model`.
        Keras의 층으로만 만듭니다: Conv2D(f, 3)(f >= 8 필터) -> ReLU ->
-       MaxPool2D(2) 블록 하나 이상, 그다음 Flatten, Dense(units >= 32,
-       activation='relu') 하나 이상, 마지막에 Dense(10, activation='softmax').
-       Dropout과 BatchNormalization은 어디에 더해도 됩니다. 연습 10의 CNN이
+       MaxPool2D(2) 블록 한두 개, 그다음 Flatten, Dense(units >= 32,
+       activation='relu') 한두 개, 마지막에 Dense(10, activation='softmax').
+       BatchNormalization은 Conv2D, ReLU, Dense 뒤에 둘 수 있고, Dropout은 Flatten
+       앞에 한 번(비율 0.25 이하), 뒤에 한 번(비율 0.5 이하) 둘 수 있습니다. 연습 10의 CNN이
        바로 이것입니다. 여러분의 것을 여기에 복사하세요(연습 파일끼리는 서로
        import하지 않습니다).
     2. compile_model: 받은 모델을 optimizer='adam'(Keras 기본 학습률 0.001),

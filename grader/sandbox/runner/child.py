@@ -125,6 +125,10 @@ def materialize(value):
         return layer
     if isinstance(value, wire.Described) and value.kind == "figure":
         return _figure(value)
+    if isinstance(value, wire.Described) and value.kind == "symbolic":  # a keras.Input, as a model builds
+        import keras
+
+        return keras.Input(batch_shape=tuple(value["shape"]), dtype=str(value["dtype"]))
     if type(value) is list:
         return [materialize(item) for item in value]
     if type(value) is tuple:

@@ -141,6 +141,8 @@ def _encode_framework(value, depth: int):
         return _array(np.asarray(value.numpy()), "tensor")
     if isinstance(value, keras.layers.Layer):
         return describe_keras(value)
+    if kind.__name__ == "KerasTensor":  # a symbolic tensor (keras.Input and what layers make of it)
+        return {"t": "symbolic", "shape": encode(tuple(value.shape), depth + 1), "dtype": str(value.dtype)}
     if kind.__name__ == "History":
         # params ({'epochs', 'steps', 'verbose'}) is set by fit() alone: the checks read the budget from it.
         params = value.params if type(value.params) is dict else {}
@@ -245,7 +247,7 @@ class Unsupported:
 
 
 class Described(dict):
-    """A tagged description (keras object, figure, path, history): a dict with .kind."""
+    """A tagged description (keras object, figure, path, history, symbolic tensor): a dict with .kind."""
 
     @property
     def kind(self) -> str:
@@ -291,7 +293,7 @@ def decode(value, depth: int = 0):
             else Unsupported(f"numpy scalar {value['dtype']}")
     if tag == "unsupported":
         return Unsupported(str(value.get("type")))
-    if tag in ("keras", "figure", "path", "history"):
+    if tag in ("keras", "figure", "path", "history", "symbolic"):
         return Described({key: (item if key in ("t", "class_name", "module") else decode(item, depth + 1))
                           for key, item in value.items()})
     raise WireError(f"unknown tag {tag!r}")
