@@ -31,7 +31,7 @@ Task
 How it is graded
     The grader trains a fresh copy of your architecture itself (new random
     weights, your optimizer, learning rate and loss) with its own seed and
-    budget: 8,000 training images, 2 epochs, batch size 64. It must reach 90%
+    budget: 8,000 training images, 2 epochs, batch size 64. It must reach 88%
     accuracy on held-out images your code never sees. Every model the task
     allows does, with a margin (docs/CALIBRATION.md). Your train_model is
     checked by replaying its fit() on other settings.
@@ -75,7 +75,7 @@ Worked example (a different training set-up)
     채점기는 여러분의 구조를 새로 만든 복사본(새 무작위 가중치, 여러분의
     옵티마이저, 학습률, 손실)을 자신의 시드와 예산으로 직접 학습합니다:
     훈련 이미지 8,000장, 2 epoch, 배치 크기 64. 여러분의 코드가 보지 못하는
-    검증 이미지에서 정확도 90%에 닿아야 합니다. 과제가 허용하는 모든 모델은
+    검증 이미지에서 정확도 88%에 닿아야 합니다. 과제가 허용하는 모든 모델은
     여유를 두고 닿습니다(docs/CALIBRATION.md). train_model은 다른 설정으로
     fit()을 다시 실행해 확인합니다.
 
