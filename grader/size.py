@@ -159,6 +159,8 @@ def _leaf(config: dict, shape: tuple) -> tuple[tuple, Size]:
     class_name = config.get("class_name")
     settings = config.get("config") if isinstance(config.get("config"), dict) else {}
     unbuilt = {key: value for key, value in config.items() if key not in ("build_config", "compile_config")}
+    if isinstance(settings.get("padding"), str):  # MaxPooling2D keeps 'SAME' as written; its shapes are 'same''s
+        unbuilt["config"] = {**settings, "padding": settings["padding"].lower()}
     try:
         layer = keras.saving.deserialize_keras_object(unbuilt, safe_mode=True)
         out = tuple(layer.compute_output_shape(shape))
