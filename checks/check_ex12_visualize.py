@@ -13,11 +13,10 @@ import numpy as np
 
 from grader import judge
 from grader.sandbox import Described
-from grader.sandbox.runner import wire
 from layerlab.data import prepare_images
 from layerlab.expect import Incorrect, expect_array
 from layerlab.messages import say
-from layerlab.plots import names_the_shape
+from layerlab.plots import names_the_shape, shrink
 
 MODULE = "ex12_visualize"
 DEFAULT_BINS = inspect.signature(judge.reference(MODULE).plot_histogram).parameters["bins"].default
@@ -156,7 +155,7 @@ def check_titles_name_the_shape(submission, mnist):
 
 
 def _png_preview(figure) -> np.ndarray:
-    """The figure as the child previews a saved PNG (grader/sandbox/runner/wire.py), rendered here."""
+    """The figure as the child previews a saved PNG (layerlab.plots.png_preview), rendered here."""
     import io
 
     import matplotlib.image
@@ -165,7 +164,7 @@ def _png_preview(figure) -> np.ndarray:
     figure.savefig(buffer, format="png")
     buffer.seek(0)
     pixels = np.asarray(matplotlib.image.imread(buffer), dtype=np.float64)
-    return wire.shrink(pixels[..., :3].mean(axis=-1))
+    return shrink(pixels[..., :3].mean(axis=-1))
 
 
 def _expect_shows_the_figure(returned: Described, expected: np.ndarray, what: str) -> None:

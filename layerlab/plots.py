@@ -37,3 +37,25 @@ def names_the_shape(title: str, shape) -> bool:
     sizes = [int(number) for number in re.findall(r"\d+", title)]
     wanted = [int(n) for n in shape]
     return any(sizes[start:start + len(wanted)] == wanted for start in range(len(sizes) - len(wanted) + 1))
+
+
+PREVIEW_SIDE = 32
+
+
+def png_preview(path) -> dict:
+    """What a PNG file shows, small: its pixel size and a grey PREVIEW_SIDE x PREVIEW_SIDE average of it."""
+    try:
+        import matplotlib.image
+
+        pixels = np.asarray(matplotlib.image.imread(path), dtype=np.float64)  # (h, w) or (h, w, 3 or 4)
+    except Exception:  # not a PNG matplotlib can read: the head and size say enough
+        return {}
+    grey = pixels[..., :3].mean(axis=-1) if pixels.ndim == 3 else pixels
+    return {"pixels": tuple(int(n) for n in grey.shape), "preview": shrink(grey)}
+
+
+def shrink(grey: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
+    """(h, w) -> at most (side, side): the mean of each block (the same arithmetic wherever a PNG is previewed)."""
+    rows = np.array_split(np.arange(grey.shape[0]), min(side, grey.shape[0]))
+    columns = np.array_split(np.arange(grey.shape[1]), min(side, grey.shape[1]))
+    return np.asarray([[grey[np.ix_(r, c)].mean() for c in columns] for r in rows], dtype=np.float64)

@@ -205,30 +205,11 @@ def describe_path(path) -> dict:
     description = {"t": "path", "name": os.path.basename(str(path)), "size": size,
                    "head": base64.b64encode(head).decode()}
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        description.update(png_preview(path))
+        from layerlab.plots import png_preview  # the child has layerlab beside this file
+
+        preview = png_preview(path)
+        description.update({key: encode(value) for key, value in preview.items()})
     return description
-
-
-PREVIEW_SIDE = 32
-
-
-def png_preview(path) -> dict:
-    """What a PNG shows, small: its pixel size and a grey PREVIEW_SIDE x PREVIEW_SIDE average of it."""
-    try:
-        import matplotlib.image
-
-        pixels = np.asarray(matplotlib.image.imread(path), dtype=np.float64)  # (h, w) or (h, w, 3 or 4)
-    except Exception:  # not a PNG matplotlib can read: the head and size say enough
-        return {}
-    grey = pixels[..., :3].mean(axis=-1) if pixels.ndim == 3 else pixels
-    return {"pixels": encode(tuple(int(n) for n in grey.shape)), "preview": _array(shrink(grey), "numpy")}
-
-
-def shrink(grey: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
-    """(h, w) -> (side, side): the mean of each block (the same arithmetic in the child and the parent)."""
-    rows = np.array_split(np.arange(grey.shape[0]), side) if grey.shape[0] >= side else [[i] for i in range(grey.shape[0])]
-    columns = np.array_split(np.arange(grey.shape[1]), side) if grey.shape[1] >= side else [[j] for j in range(grey.shape[1])]
-    return np.asarray([[grey[np.ix_(r, c)].mean() for c in columns] for r in rows], dtype=np.float64)
 
 
 # ---------------------------------------------------------------- decoding
