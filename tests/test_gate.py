@@ -199,11 +199,14 @@ def test_a_hand_made_history_fails():
         expect_fit_history(described(history), "train", epochs=2, batch_size=16, images=50)
 
 
-def test_the_child_never_gets_the_held_out_images(monkeypatch):
+def test_the_child_never_gets_the_held_out_images():
     job = prepare_job({})
-    with np.load(job / "data" / "mnist.npz") as archive:
-        assert archive["x_test"].size == 0 and archive["y_test"].size == 0
-        assert np.array_equal(archive["x_train"], load_mnist(allow_download=False).x_train)
+    try:
+        with np.load(job.data / "mnist.npz") as archive:
+            assert archive["x_test"].size == 0 and archive["y_test"].size == 0
+            assert np.array_equal(archive["x_train"], load_mnist(allow_download=False).x_train)
+    finally:
+        job.remove()
 
 
 # ----------------------------------------------------------------- exercise 11's contract, figures
