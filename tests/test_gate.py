@@ -16,7 +16,8 @@ import tensorflow as tf
 
 from grader.gate import compile_arguments, expect_fit_history, fresh_model
 from grader.rebuild import NotRebuildable, rebuild
-from grader.sandbox import Described, prepare_job
+from grader.sandbox import Described
+from grader.sandbox.job import prepare_job
 from grader.sandbox.runner import wire
 from grader.size import PARAMETERS_MULTIPLE, WORK_MULTIPLE, TooLarge, check_size, measure, reference_size
 from layerlab.data import load_mnist
