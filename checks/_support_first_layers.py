@@ -63,6 +63,22 @@ def each_case(cases: Iterable, check_one: Callable[[Any], None]) -> None:
                         shown.misconception)
 
 
+def any_case(word: str, rng) -> str:
+    """'same' written as the contract allows it ("any case"): same, SAME, Same or a mixed sAmE."""
+    pick = int(rng.integers(0, 4))
+    if pick == 3:
+        return "".join(letter.upper() if rng.random() < 0.5 else letter for letter in word)
+    return (word, word.upper(), word.capitalize())[pick]
+
+
+def answer_or_none(function: Callable[..., Any], **arguments: Any) -> Any:
+    """The reference's answer, or None where it has none ('valid' with a kernel larger than the input)."""
+    try:
+        return function(**arguments)
+    except ValueError:
+        return None
+
+
 def length_alternatives(length: Callable[..., int], case: dict, expected: int, known: Iterable[int]) -> dict:
     """What a one-axis output length (conv or pool) is under each catalogued mistake, from the reference.
 
@@ -70,7 +86,7 @@ def length_alternatives(length: Callable[..., int], case: dict, expected: int, k
     `known` the answers of the examples a learner has seen (the seed's layer, the worked example).
     """
     same = case["padding"].lower() == "same"
-    other = length(**{**case, "padding": "valid" if same else "same"})
+    other = answer_or_none(length, **{**case, "padding": "valid" if same else "same"})
     return unambiguous({
         "valid_instead_of_same" if same else "same_instead_of_valid": other,
         "stride_ignored": length(**{**case, "stride": 1}),

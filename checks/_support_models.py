@@ -22,8 +22,8 @@ from layerlab.trace import TraceRow, first_line, format_trace, layer_rows, leaf_
 # ----------------------------------------------------------------- models
 
 
-def rebuilt_model(returned: Returned, what: str):
-    """The learner's model, rebuilt here from built-in Keras layers only."""
+def rebuilt_model(returned: Returned, what: str, input_shape: tuple | None = None):
+    """The learner's model, rebuilt here from built-in Keras layers only, sized for `input_shape` first."""
     description = judge.plain(returned, what)
     wanted = "a keras Model"
     if not isinstance(description, Described) or description.kind != "keras":
@@ -32,7 +32,7 @@ def rebuilt_model(returned: Returned, what: str):
     if not description.get("is_model"):
         raise Incorrect(say("wrong_type", what=what, expected=wanted, received=f"a {description['class_name']} layer"))
     try:
-        model = rebuild(description)
+        model = rebuild(description, input_shape)
     except NotRebuildable as error:
         raise Incorrect(f"{what}: {error}") from None
     if not isinstance(model, keras.Model):

@@ -1,9 +1,11 @@
-"""Hidden checks for ex01_image: other training images, held-out images, images of other sizes.
+"""Hidden checks for ex01_image: other training images, images of other sizes and brightness.
 
 load_one_image runs the learner's own loading in the child (which sees the training images);
-its answer is compared with the grader's MNIST here. to_model_input gets held-out images the
-visible tests never use and seeded uint8 images of other sizes (1-64 pixels, odd and
-non-square), so a reshape to (1, 28, 28, 1) written into the function shows.
+its answer is compared with the grader's MNIST here. to_model_input gets training images the
+visible tests never use (some whose brightest pixel is below 255, so dividing by the image's
+own maximum shows) and seeded uint8 images of other sizes (1-64 pixels, odd and non-square)
+and ranges, so a reshape to (1, 28, 28, 1) written into the function shows. The held-out
+images of the training gate never go to the child.
 """
 
 import numpy as np
@@ -16,13 +18,13 @@ MODULE = "ex01_image"
 VISIBLE_INDICES = {0, 1, 7, 4321}  # the training images the visible tests use
 
 _rng = np.random.default_rng(101)
-# Positions in x_test: every MNIST the grader uses holds at least 2,000 held-out images.
-HELD_OUT = [int(i) for i in _rng.choice(2000, size=4, replace=False)]
 OTHER_SIZES = [(int(h), int(w)) for h, w in _rng.integers(1, 65, size=(6, 2))] + [(1, 1), (28, 1), (5, 64), (33, 17)]
-RANDOM_IMAGES = [_rng.integers(0, 256, size=size, dtype=np.uint8) for size in OTHER_SIZES]
-for _image in RANDOM_IMAGES:  # both ends of the pixel range (a 1 x 1 image keeps only the 255)
+BRIGHTEST = [255, 254, 255, 180, 255, 37, 255, 254, 255, 120]  # the largest pixel of each image below
+RANDOM_IMAGES = [_rng.integers(0, top + 1, size=size, dtype=np.uint8) for size, top in zip(OTHER_SIZES, BRIGHTEST)]
+for _image, _top in zip(RANDOM_IMAGES, BRIGHTEST):  # both ends of its range (a 1 x 1 image keeps only the top)
     _image.flat[-1] = 0
-    _image.flat[0] = 255
+    _image.flat[0] = _top
+FIRST_UNSEEN = 1000  # training images from here on are never used by the visible tests
 
 
 def _training_indices(count: int) -> list:
@@ -62,23 +64,32 @@ def _check_input(submission, image, what, **scale):
     judge.array(returned, expected, what, alternatives=_input_mistakes(image, scale.get("scale", True)))
 
 
-def _check_held_out(submission, mnist, indices, **scale):
-    """to_model_input on held-out MNIST images (x_test), which the visible tests never use."""
+def unseen_images(mnist) -> list:
+    """Four training indices the visible tests never use: two images whose brightest pixel is 255, two below."""
+    tops = mnist.x_train[FIRST_UNSEEN:].reshape(len(mnist.x_train) - FIRST_UNSEEN, -1).max(axis=1)
+    full = [FIRST_UNSEEN + int(i) for i in np.flatnonzero(tops == 255)[:2]]
+    dim = [FIRST_UNSEEN + int(i) for i in np.flatnonzero(tops < 255)[:2]]
+    return dim[:1] + full + dim[1:]
+
+
+def _check_unseen(submission, mnist, indices, **scale):
+    """to_model_input on MNIST training images the visible tests never use."""
     shown = "".join(f", scale={value}" for value in scale.values())
-    each_case(indices, lambda i: _check_input(submission, mnist.x_test[i],
-                                              f"to_model_input(held-out MNIST image #{i}{shown})", **scale))
+    each_case(indices, lambda i: _check_input(
+        submission, mnist.x_train[i], f"to_model_input(MNIST training image #{i}, brightest pixel "
+                                      f"{int(mnist.x_train[i].max())}{shown})", **scale))
 
 
-def check_to_model_input_held_out_images(submission, mnist):
-    _check_held_out(submission, mnist, HELD_OUT, scale=True)
+def check_to_model_input_unseen_images(submission, mnist):
+    _check_unseen(submission, mnist, unseen_images(mnist), scale=True)
 
 
 def check_to_model_input_unscaled(submission, mnist):
-    _check_held_out(submission, mnist, HELD_OUT, scale=False)
+    _check_unseen(submission, mnist, unseen_images(mnist), scale=False)
 
 
 def check_to_model_input_scales_by_default(submission, mnist):
-    _check_held_out(submission, mnist, HELD_OUT[:2])
+    _check_unseen(submission, mnist, unseen_images(mnist)[:2])
 
 
 def check_to_model_input_other_sizes(submission):

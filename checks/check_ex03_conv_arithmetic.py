@@ -8,7 +8,8 @@ length 1. Expected answers and the answers of catalogued mistakes come from the 
 
 import numpy as np
 
-from _support_first_layers import call_text, each_case, length_alternatives, unambiguous
+from _support_first_layers import (answer_or_none, any_case, call_text, each_case, length_alternatives,
+                                   unambiguous)
 from grader import judge
 from layerlab.expect import expect_number, expect_shape
 from layerlab.misconceptions import AnyOf
@@ -27,7 +28,7 @@ def _int(low, high):
 
 
 def _padding(kind):
-    return kind if _rng.random() < 0.7 else kind.upper()  # 'SAME' / 'VALID' too: any case is allowed
+    return kind if _rng.random() < 0.5 else any_case(kind, _rng)  # 'SAME', 'Same', 'vALiD' too: any case is allowed
 
 
 def _length_case(kind):
@@ -125,7 +126,7 @@ def _shape_alternatives(case, expected):
         "channels_not_filters": (batch, height, width, case["input_shape"][3]),
         "channels_first": (batch, filters, height, width),
         "valid_instead_of_same" if other == "valid" else "same_instead_of_valid":
-            reference.conv2d_output_shape(**{**case, "padding": other}),
+            answer_or_none(reference.conv2d_output_shape, **{**case, "padding": other}),
         "stride_ignored": reference.conv2d_output_shape(**{**case, "strides": 1}),
         "hardcoded_example": AnyOf(reference.conv2d_output_shape(**SEED),
                                    reference.conv2d_output_shape(**WORKED_EXAMPLE)),

@@ -3,7 +3,7 @@
 The learner's layer is rebuilt here from its config and run on seeded values (negative,
 positive, exact zeros, values above 6); apply_relu gets layers with other settings, so only
 calling the given layer passes; count_zeroed gets tensors of other shapes, a real Conv2D output
-for held-out MNIST images, and edge cases. Expected answers come from Keras and the reference.
+for unseen MNIST images, and edge cases. Expected answers come from Keras and the reference.
 """
 
 import keras
@@ -55,8 +55,8 @@ def _relu_mistakes(values):
 
 @pytest.fixture(scope="module")
 def conv_output(mnist):
-    """The seed's Conv2D, seeded, on two held-out MNIST images: (2, 28, 28, 3) float32 with negatives."""
-    images = (mnist.x_test[40:42, :, :, np.newaxis] / 255.0).astype(np.float32)
+    """The seed's Conv2D, seeded, on two unseen MNIST images: (2, 28, 28, 3) float32 with negatives."""
+    images = (mnist.x_train[1040:1042, :, :, np.newaxis] / 255.0).astype(np.float32)
     layer = keras.layers.Conv2D(3, 3, padding="same", kernel_initializer=keras.initializers.GlorotUniform(seed=55))
     return np.asarray(layer(images))
 
@@ -113,7 +113,7 @@ def _layer_text(layer):
 
 
 def check_apply_relu(submission, conv_output):
-    """The default ReLU on tensors of ranks 1-4 and on a real Conv2D output of held-out images."""
+    """The default ReLU on tensors of ranks 1-4 and on a real Conv2D output of unseen MNIST images."""
     layer = keras.layers.ReLU()
     each_case(RANDOM_VALUES + [conv_output],
               lambda values: _check_apply(submission, layer, values, f"apply_relu(ReLU(), {_name(values)})"))

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from _support_first_layers import call_text, each_case, length_alternatives, unambiguous, with_hint
+from _support_first_layers import any_case, call_text, each_case, length_alternatives, unambiguous, with_hint
 from grader import judge
 from grader.rebuild import NotRebuildable, rebuild
 from grader.sandbox import Described
@@ -45,12 +45,13 @@ def _length_case(kind):
     input_length = _int(1, 64)
     pool_size = _int(1, 7) if kind == "same" else _int(1, min(7, input_length))
     stride = None if _rng.random() < 0.25 else _int(1, 4)
-    padding = kind if _rng.random() < 0.7 else kind.upper()
+    padding = kind if _rng.random() < 0.5 else any_case(kind, _rng)  # any case, as the contract allows
     return dict(input_length=input_length, pool_size=pool_size, stride=stride, padding=padding)
 
 
 BUILD_SPECS = [_spec(str(_rng.choice(["same", "valid"]))) for _ in range(10)]
-UPPER_CASE_SPECS = [_spec("SAME"), _spec("VALID"), dict(pool_size=3, strides=1, padding="SAME")]
+UPPER_CASE_SPECS = [_spec("SAME"), _spec("VALID"), dict(pool_size=3, strides=1, padding="SAME"),
+                    _spec("Same"), _spec("vaLID"), dict(pool_size=2, strides=2, padding="sAmE")]
 APPLY_SPECS = [_spec(str(_rng.choice(["same", "valid"]))) for _ in range(10)]
 SAME_CASES = [_length_case("same") for _ in range(30)]
 VALID_CASES = [_length_case("valid") for _ in range(30)]
@@ -94,7 +95,7 @@ def check_build_maxpool_upper_case_padding_works_in_a_model(submission):
         described = judge.plain(returned, what)
         if isinstance(described, Described) and described.kind == "keras":
             try:
-                layer = rebuild(described)
+                layer = rebuild(described, LAYER_INPUT)
             except NotRebuildable as error:
                 raise Incorrect(f"{what}: {error}") from None
             try:
@@ -110,7 +111,7 @@ def check_build_maxpool_upper_case_padding_works_in_a_model(submission):
 
 @pytest.fixture(scope="module")
 def feature_maps(mnist):
-    """Seeded feature maps for APPLY_SPECS, then a real Conv2D + ReLU output of held-out MNIST images."""
+    """Seeded feature maps for APPLY_SPECS, then a real Conv2D + ReLU output of unseen MNIST images."""
     rng = np.random.default_rng(66)
     maps = []
     for spec in APPLY_SPECS:
@@ -118,7 +119,7 @@ def feature_maps(mnist):
         shape = (int(rng.integers(1, 4)), int(rng.integers(pool[0], 41)), int(rng.integers(pool[1], 41)),
                  int(rng.integers(1, 7)))
         maps.append(rng.normal(size=shape).astype(np.float32))
-    images = (mnist.x_test[50:52, :, :, np.newaxis] / 255.0).astype(np.float32)
+    images = (mnist.x_train[1050:1052, :, :, np.newaxis] / 255.0).astype(np.float32)
     conv = keras.layers.Conv2D(4, 3, kernel_initializer=keras.initializers.GlorotUniform(seed=66))
     maps.append(np.asarray(keras.layers.ReLU()(conv(images))))  # (2, 26, 26, 4)
     return maps
@@ -158,6 +159,31 @@ def check_apply_maxpool(submission, feature_maps):
     """The given layer (specs never shown) on feature maps of other sizes and on real feature maps."""
     layers = [keras.layers.MaxPooling2D(**spec) for spec in APPLY_SPECS] + [keras.layers.MaxPooling2D(3, 2)]
     each_case(list(zip(layers, feature_maps)), lambda case: _apply_case(submission, *case))
+
+
+SYMBOLIC_SPECS = [dict(pool_size=2, strides=2, padding="same"), dict(pool_size=3, strides=2, padding="valid"),
+                  dict(pool_size=(2, 3), strides=None, padding="same")]
+
+
+def check_apply_maxpool_on_keras_input(submission):
+    """apply_maxpool(layer, keras.Input(...)): the symbolic tensor a model is built from, as the task says.
+
+    Converting the input first (tf.convert_to_tensor) or pooling with tf.nn fails on it.
+    """
+
+    def check_one(spec):
+        layer = keras.layers.MaxPooling2D(**spec)
+        inputs = keras.Input(shape=LAYER_INPUT[1:])  # (None, 17, 23, 3): no number in it yet
+        what = f"apply_maxpool({_layer_text(layer)}, keras.Input(shape={LAYER_INPUT[1:]}))"
+        returned = judge.plain(judge.call(submission, what, MODULE, "apply_maxpool", layer, inputs), what)
+        expected = tuple(layer.compute_output_shape((None, *LAYER_INPUT[1:])))
+        if not isinstance(returned, Described) or returned.kind != "symbolic":
+            received = f"a {returned.kind}" if isinstance(returned, Described) else type(returned).__name__
+            raise Incorrect(say("wrong_type", what=what, expected="the layer's symbolic output (a KerasTensor)",
+                                received=received))
+        expect_shape(judge.plain(returned.get("shape"), what), expected, f"{what}: its shape")
+
+    each_case(SYMBOLIC_SPECS, check_one)
 
 
 def check_predict_output_shape(submission):

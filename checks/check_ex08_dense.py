@@ -88,8 +88,8 @@ def check_build_dense(submission):
 
 
 def check_apply_dense_on_flattened_mnist(submission, mnist):
-    """Seven held-out MNIST images, flattened to (7, 784), through Dense(12, relu)."""
-    features = prepare_images(mnist.x_test[120:127]).reshape(7, -1)  # (7, 28, 28, 1) -> (7, 784)
+    """Seven unseen MNIST images, flattened to (7, 784), through Dense(12, relu)."""
+    features = prepare_images(mnist.x_train[1120:1127]).reshape(7, -1)  # (7, 28, 28, 1) -> (7, 784)
     layer = _dense(784, 12, "relu", seed=8)
     _expect_apply(submission, layer, features, "apply_dense(Dense(12, relu) layer, 7 flattened MNIST images (7, 784))")
 

@@ -82,8 +82,8 @@ def _expect_one_by_one(submission, layer, batch: np.ndarray, what: str) -> None:
 
 
 def check_make_batch_from_mnist(submission, mnist):
-    """Nine held-out MNIST images given as one (9, 28, 28) uint8 array."""
-    _expect_make_batch(submission, mnist.x_test[300:309], as_list=False)
+    """Nine unseen MNIST images given as one (9, 28, 28) uint8 array."""
+    _expect_make_batch(submission, mnist.x_train[1300:1309], as_list=False)
 
 
 def check_make_batch_of_any_size(submission, mnist):
@@ -108,8 +108,8 @@ def check_predict_batch_shapes(submission):
 
 
 def check_apply_one_by_one_conv_on_mnist(submission, mnist):
-    """Six held-out MNIST images through a Conv2D(4, 3) with set weights and biases."""
-    batch = prepare_images(mnist.x_test[400:406])  # (6, 28, 28, 1)
+    """Six unseen MNIST images through a Conv2D(4, 3) with set weights and biases."""
+    batch = prepare_images(mnist.x_train[1400:1406])  # (6, 28, 28, 1)
     layer = _weighted(keras.layers.Conv2D(4, 3, activation="relu"), batch.shape, seed=9)
     _expect_one_by_one(submission, layer, batch, "apply_one_by_one(Conv2D(4, 3, relu) layer, 6 MNIST images)")
 
@@ -131,6 +131,6 @@ def check_apply_one_by_one_other_layers(submission):
 
 def check_apply_one_by_one_single_image(submission, mnist):
     """A batch of one image: one output, still with its batch axis."""
-    batch = prepare_images(mnist.x_test[500:501])  # (1, 28, 28, 1)
+    batch = prepare_images(mnist.x_train[1500:1501])  # (1, 28, 28, 1)
     layer = _weighted(keras.layers.Conv2D(2, 5, strides=3), batch.shape, seed=19)
     _expect_one_by_one(submission, layer, batch, "apply_one_by_one(Conv2D(2, 5, strides=3) layer, 1 MNIST image)")

@@ -22,6 +22,7 @@ from layerlab.trace import expect_declared_input, expect_probabilities, layer_ro
 MODULE = "ex10_model"
 IMAGE_INPUT = (28, 28, 1)  # keras.Input has no batch axis
 ONE_IMAGE = (1, *IMAGE_INPUT)
+IMAGE_BATCH = (None, *IMAGE_INPUT)  # what the models here are fed, to size them before they are built
 
 _rng = np.random.default_rng(1010)
 
@@ -44,7 +45,7 @@ MODEL_CASES = [dict(filters=_filters(blocks), hidden_units=_int(4, 48)) for bloc
 
 
 def _mnist_batch(mnist, count=5):
-    return prepare_images(mnist.x_test[600 : 600 + count])  # (count, 28, 28, 1) float32
+    return prepare_images(mnist.x_train[1600 : 1600 + count])  # (count, 28, 28, 1) float32
 
 
 def _expect_model(got, reference, what, inputs, *, trace_input=None, probabilities=False):
@@ -67,14 +68,15 @@ def check_build_feature_extractor(submission, mnist):
     for number, filters in enumerate(EXTRACTOR_FILTERS):
         what = f"build_feature_extractor(filters={filters})"
         args, kwargs = ((filters,), {}) if number % 2 else ((), dict(filters=filters))
-        got = rebuilt_model(judge.call(submission, what, MODULE, "build_feature_extractor", *args, **kwargs), what)
+        got = rebuilt_model(judge.call(submission, what, MODULE, "build_feature_extractor", *args, **kwargs), what,
+                            IMAGE_BATCH)
         reference = judge.reference(MODULE).build_feature_extractor(filters)
         _expect_model(got, reference, what, _mnist_batch(mnist), trace_input=ONE_IMAGE)
 
 
 def check_build_feature_extractor_defaults(submission, mnist):
     what = "build_feature_extractor()"
-    got = rebuilt_model(judge.call(submission, what, MODULE, "build_feature_extractor"), what)
+    got = rebuilt_model(judge.call(submission, what, MODULE, "build_feature_extractor"), what, IMAGE_BATCH)
     _expect_model(got, judge.reference(MODULE).build_feature_extractor(), what, _mnist_batch(mnist))
 
 
@@ -84,7 +86,7 @@ def check_build_classifier(submission):
         what = f"build_classifier(hidden_units={case['hidden_units']}, num_classes={case['num_classes']})"
         returned = judge.call(submission, what, MODULE, "build_classifier", case["hidden_units"],
                               num_classes=case["num_classes"])
-        got = rebuilt_model(returned, what)
+        got = rebuilt_model(returned, what, (None, *case["features"]))
         reference = judge.reference(MODULE).build_classifier(case["hidden_units"], case["num_classes"])
         features = np.random.default_rng(number).random((3, *case["features"]), dtype=np.float32)
         _expect_model(got, reference, what, features, trace_input=(1, *case["features"]), probabilities=True)
@@ -92,7 +94,7 @@ def check_build_classifier(submission):
 
 def check_build_classifier_defaults(submission):
     what = "build_classifier()"
-    got = rebuilt_model(judge.call(submission, what, MODULE, "build_classifier"), what)
+    got = rebuilt_model(judge.call(submission, what, MODULE, "build_classifier"), what, (None, 14, 14, 8))
     features = np.random.default_rng(10).random((4, 14, 14, 8), dtype=np.float32)
     _expect_model(got, judge.reference(MODULE).build_classifier(), what, features, probabilities=True)
 
@@ -102,7 +104,7 @@ def check_build_model(submission, mnist):
     for number, case in enumerate(MODEL_CASES):
         what = f"build_model(filters={case['filters']}, hidden_units={case['hidden_units']})"
         args, kwargs = ((case["filters"], case["hidden_units"]), {}) if number % 2 else ((), case)
-        got = rebuilt_model(judge.call(submission, what, MODULE, "build_model", *args, **kwargs), what)
+        got = rebuilt_model(judge.call(submission, what, MODULE, "build_model", *args, **kwargs), what, IMAGE_BATCH)
         expect_declared_input(got, IMAGE_INPUT, what)
         reference = judge.reference(MODULE).build_model(**case)
         _expect_model(got, reference, what, _mnist_batch(mnist, 7), trace_input=ONE_IMAGE, probabilities=True)
@@ -110,7 +112,7 @@ def check_build_model(submission, mnist):
 
 def check_build_model_defaults(submission, mnist):
     what = "build_model()"
-    got = rebuilt_model(judge.call(submission, what, MODULE, "build_model"), what)
+    got = rebuilt_model(judge.call(submission, what, MODULE, "build_model"), what, IMAGE_BATCH)
     expect_declared_input(got, IMAGE_INPUT, what)
     _expect_model(got, judge.reference(MODULE).build_model(), what, _mnist_batch(mnist, 6), probabilities=True)
 

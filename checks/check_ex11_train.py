@@ -1,5 +1,5 @@
 """Hidden checks for ex11_train: the training gate, how the model is compiled, and that train_model
-runs the epochs it is given."""
+is one fit() with the epochs and batch size it is given, nothing else."""
 
 import time
 
@@ -7,17 +7,22 @@ import keras
 import numpy as np
 
 from grader import judge
-from grader.gate import run_gate
+from grader.gate import expect_fit_history, run_gate
+from grader.rebuild import rebuild
 from grader.sandbox import Described
 from layerlab.data import prepare_images
 from layerlab.expect import Incorrect, incorrect
+from layerlab.keras_names import loss_name, optimizer_settings, reports_accuracy, same_learning_rate
 from layerlab.messages import say
+from layerlab.steps import TRAINABLE_CONTRACT, trainable_mismatch
 
 MODULE = "ex11_train"
+CALL_SEED = 1234  # the seed the child sets before every call (grader/sandbox/runner/child.py)
+LEARNING_RATE = 0.001  # Keras' default for optimizer='adam', which the task fixes
 
 
 def check_training_gate(submission, mnist, record_property):
-    """Train the learner's model with the table's budget; held-out accuracy must reach the threshold."""
+    """The grader trains the learner's architecture and settings itself; held-out accuracy must reach the threshold."""
     started = time.monotonic()
     try:
         result = run_gate(submission, mnist)
@@ -25,6 +30,7 @@ def check_training_gate(submission, mnist, record_property):
         record_property("seconds", round(time.monotonic() - started, 3))
     record_property("accuracy", round(result.accuracy, 4))
     record_property("threshold", result.threshold)
+    record_property("replayed", result.replayed)
     words = (f"held-out accuracy {result.accuracy:.4f} on {result.heldout_images} images after training on "
              f"{result.train_images}; threshold {result.threshold:.2f}")
     record_property("message", words)
@@ -32,8 +38,8 @@ def check_training_gate(submission, mnist, record_property):
         raise Incorrect(words)
 
 
-def check_compile_uses_keywords(submission):
-    """compile_model sets the sparse loss and the accuracy metric (the positional form cannot)."""
+def check_compile_settings(submission):
+    """compile_model: Adam at Keras' default learning rate, the sparse loss, the accuracy metric, by keyword."""
     model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
                               keras.layers.Dense(10, activation="softmax")])
     described = judge.plain(submission.call(MODULE, "compile_model", model), "compile_model(model)")
@@ -44,53 +50,79 @@ def check_compile_uses_keywords(submission):
         raise Incorrect("compile_model(model) returned a model that is not compiled")
     if config.get("loss_weights") is not None:
         raise incorrect("compile_model: the model has loss_weights set", "positional_compile")
-    loss = config.get("loss")
-    if isinstance(loss, dict):  # a loss object, keras.losses.SparseCategoricalCrossentropy(): its config names it
-        settings = loss.get("config")
-        loss = settings.get("name") if isinstance(settings, dict) else loss.get("class_name")
+    optimizer, rate, changed = optimizer_settings(config.get("optimizer"))
+    if optimizer != "adam":
+        raise Incorrect(f"compile_model: the optimizer is {optimizer or 'not one of Keras own'}; the task "
+                        "fixes optimizer='adam'")
+    if rate is not None and not same_learning_rate(rate, LEARNING_RATE):
+        raise Incorrect(f"compile_model: Adam's learning rate is {rate:.3g}; optimizer='adam' uses "
+                        f"Keras' default, {LEARNING_RATE}")
+    if changed:
+        raise Incorrect(f"compile_model: Adam's {', '.join(changed)} differ from optimizer='adam'")
+    loss = loss_name(config.get("loss"))
     if loss != "sparse_categorical_crossentropy":
         raise Incorrect(f"compile_model: the loss is {loss!r}; labels here are digits 0-9, "
                         "not one-hot vectors")
-    if "accuracy" not in str(config.get("metrics")):
-        raise Incorrect("compile_model: the model does not report accuracy")
+    if not reports_accuracy(config.get("metrics")):
+        raise Incorrect("compile_model: the model does not report accuracy (metrics=['accuracy'])")
 
 
-def check_model_ends_in_softmax(submission):
-    """build_trainable_model gives 10 probabilities per image for a batch of images."""
-    from grader.rebuild import rebuild
-
+def check_model_is_one_the_task_allows(submission):
+    """build_trainable_model gives 10 probabilities per image, from a model of the family the threshold is
+    calibrated on (docs/CALIBRATION.md)."""
     described = judge.plain(submission.call(MODULE, "build_trainable_model"), "build_trainable_model()")
     if not isinstance(described, Described) or described.kind != "keras" or not described.get("is_model"):
         raise Incorrect("build_trainable_model() should return a keras Model")
-    model = rebuild(described)
+    try:
+        model = rebuild(described, (3, 28, 28, 1))
+    except ValueError as error:
+        raise Incorrect(f"build_trainable_model(): {error}") from None
     outputs = np.asarray(model(np.random.default_rng(0).random((3, 28, 28, 1), dtype=np.float32)))
     if outputs.shape != (3, 10):
         raise Incorrect(f"build_trainable_model(): 3 images give outputs of shape {outputs.shape}; "
                         "expected 10 numbers per image")
     if not np.allclose(outputs.sum(axis=1), 1.0, atol=1e-4) or np.any(outputs < 0):
         raise incorrect("build_trainable_model(): the outputs are not probabilities", "missing_softmax")
+    mismatch = trainable_mismatch(model)
+    if mismatch is not None:
+        raise Incorrect(f"build_trainable_model(): the task asks for {TRAINABLE_CONTRACT}; "
+                        f"this model's steps are: {mismatch}")
 
 
-def check_train_model_runs_the_epochs_asked(submission, mnist):
-    """train_model trains for exactly `epochs` epochs: 3 here, which the gate's budget (2) never asks for.
+def _replay(model, images, labels, epochs, batch_size) -> dict:
+    """What fit() with only these settings gives, here, from the same weights and seed as the child's call."""
+    copy = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(model))
+    copy.set_weights(model.get_weights())
+    keras.utils.set_random_seed(CALL_SEED)
+    return copy.fit(images, labels, epochs=epochs, batch_size=batch_size, verbose=0).history
 
-    Without this, a train_model that ignores its epochs argument and hard-codes the budget's
-    number passes the gate, and one that trains 1 epoch instead of 2 may still reach the threshold.
+
+def check_train_model_is_one_fit(submission, mnist):
+    """train_model(model, 100 images, labels, 3, 16) gives exactly the History of that one fit(), replayed here.
+
+    Epochs 3 and batch size 16 are never the gate's budget (2, 64), so a train_model that hard-codes
+    the budget, keeps Keras' default batch size (32), holds images back for validation, or returns a
+    History it made itself gives other losses than the replay.
     """
-    epochs, batch_size = 3, 32
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    epochs, batch_size = 3, 16
+    keras.utils.set_random_seed(CALL_SEED)
     model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
                               keras.layers.Dense(10, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    images, labels = prepare_images(mnist.x_train[:96]), mnist.y_train[:96].astype(np.int64)
-    what = f"train_model(model, 96 images, labels, epochs={epochs}, batch_size={batch_size})"
+    images, labels = prepare_images(mnist.x_train[1000:1100]), mnist.y_train[1000:1100].astype(np.int64)
+    what = f"train_model(model, 100 images, labels, epochs={epochs}, batch_size={batch_size})"
     returned = judge.call(submission, what, MODULE, "train_model", model, images, labels, epochs, batch_size)
     history = judge.plain(returned, what)
     if not isinstance(history, Described) or history.kind != "history":
         received = f"a {history.kind}" if isinstance(history, Described) else type(history).__name__
         raise Incorrect(say("wrong_type", what=what, expected="the keras History that fit() returns",
                             received=received))
-    record = history.get("history")
-    losses = record.get("loss") if isinstance(record, dict) else None
-    losses = losses if isinstance(losses, list) else []
-    if len(losses) != epochs:
-        raise Incorrect(say("train.epochs", what=what, received=len(losses)))
+    record = expect_fit_history(history, what, epochs=epochs, batch_size=batch_size, images=len(images))
+    expected = _replay(model, images, labels, epochs, batch_size)["loss"]
+    if not np.allclose(record["loss"], expected, rtol=1e-3, atol=1e-5):
+        raise Incorrect(f"{what}: the losses it reports are not those of model.fit(images, labels, "
+                        f"epochs={epochs}, batch_size={batch_size}); call fit once with these settings and "
+                        "leave the others at Keras' defaults")

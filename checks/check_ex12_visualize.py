@@ -1,10 +1,8 @@
 """Hidden checks for ex12_visualize: figures of tensors the learner never saw, judged from the
 child's description of each Figure (its Axes, titles, the arrays imshow draws, bar heights,
 which Axes is a colorbar): histogram counts, the kernel's and the feature map's slice, the
-colorbar, and the shape in every title.
-
-save_figure is not checked here: a matplotlib Figure cannot be sent to the child (only Keras
-objects are rebuilt there), so there is no figure to hand it yet.
+colorbar, the shape in every title (in any notation), and that save_figure writes the figure
+it is given as a PNG (a small preview of the file, compared with the figure rendered here).
 """
 
 import base64
@@ -18,12 +16,15 @@ from grader.sandbox import Described
 from layerlab.data import prepare_images
 from layerlab.expect import Incorrect, expect_array
 from layerlab.messages import say
+from layerlab.plots import names_the_shape, shrink
 
 MODULE = "ex12_visualize"
 DEFAULT_BINS = inspect.signature(judge.reference(MODULE).plot_histogram).parameters["bins"].default
 
 # (tensor shape, bins or None for the default): layer outputs of several ranks, never the seed's.
 HISTOGRAM_CASES = [((2, 9, 9, 4), 12), ((1, 32), None), ((3, 5, 7), 7), ((4, 10), 25)]
+BLANK_SPREAD = 0.02  # grey levels 0-1: a blank PNG has none; the figure saved here has about 0.27
+LIKENESS = 0.5  # correlation with the figure rendered here: 1.0 as saved, 0.67 with bbox_inches='tight'
 KERNEL_SHAPES = [(5, 3, 2, 6), (1, 1, 4, 2), (7, 7, 1, 16)]  # (kh, kw, in_channels, filters), kh != kw too
 
 
@@ -32,8 +33,8 @@ def _tensor(shape, seed):
 
 
 def _feature_maps(mnist):
-    """A Conv2D's output for three held-out MNIST images: (3, 26, 12, 5), not square."""
-    images = prepare_images(mnist.x_test[700:703])  # (3, 28, 28, 1)
+    """A Conv2D's output for three MNIST images: (3, 26, 12, 5), not square."""
+    images = prepare_images(mnist.x_train[1700:1703])  # (3, 28, 28, 1), images the visible tests never use
     layer = keras.layers.Conv2D(5, (3, 5), strides=(1, 2))
     layer.build(images.shape)
     layer.set_weights([_tensor(weight.shape, 1200 + number) for number, weight in enumerate(layer.get_weights())])
@@ -82,8 +83,9 @@ def _expect_image(figure, expected, what):
 
 def _expect_title(figure, shape, what):
     titles = [axes["title"] for axes in figure["axes"]] + [figure.get("suptitle", "")]
-    shown = " ".join(title for title in titles if isinstance(title, str) and title)
-    if str(tuple(shape)) not in shown:
+    titles = [title for title in titles if isinstance(title, str) and title]
+    shown = " ".join(titles)
+    if not any(names_the_shape(title, shape) for title in titles):
         raise Incorrect(say("figure.title_without_shape", what=what, title=shown, shape=tuple(shape)))
 
 
@@ -152,8 +154,37 @@ def check_titles_name_the_shape(submission, mnist):
     _expect_title(_figure(judge.call(submission, what, MODULE, "plot_feature_map", output), what), output.shape, what)
 
 
+def _png_preview(figure) -> np.ndarray:
+    """The figure as the child previews a saved PNG (layerlab.plots.png_preview), rendered here."""
+    import io
+
+    import matplotlib.image
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    buffer.seek(0)
+    pixels = np.asarray(matplotlib.image.imread(buffer), dtype=np.float64)
+    return shrink(pixels[..., :3].mean(axis=-1))
+
+
+def _expect_shows_the_figure(returned: Described, expected: np.ndarray, what: str) -> None:
+    """The PNG's preview is not one flat colour and looks like the figure it was given."""
+    preview = judge.plain(returned.get("preview"), what)
+    if type(preview) is not np.ndarray or preview.ndim != 2 or preview.size < 4 or not np.all(np.isfinite(preview)):
+        raise Incorrect(f"{what}: the file written is not a PNG image matplotlib can read")
+    if preview.std() < BLANK_SPREAD:
+        raise Incorrect(f"{what}: the PNG written is blank; save the figure you were given "
+                        "(figure.savefig(path)), not pyplot's current one (plt.savefig)")
+    if preview.shape != expected.shape or np.corrcoef(preview.ravel(), expected.ravel())[0, 1] < LIKENESS:
+        raise Incorrect(f"{what}: the PNG written does not show the figure it was given; "
+                        "save that figure (figure.savefig(path))")
+
+
 def check_save_figure_writes_a_png(submission):
-    """save_figure(figure, path) writes a real PNG file there and returns its path."""
+    """save_figure(figure, path) writes that figure as a PNG there and returns its path.
+
+    The child rebuilds the figure outside pyplot, so plt.savefig(path) saves an empty one.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -165,6 +196,7 @@ def check_save_figure_writes_a_png(submission):
     what = "save_figure(figure, 'saved_by_the_grader.png')"
     returned = judge.plain(judge.call(submission, what, MODULE, "save_figure", figure, "saved_by_the_grader.png"),
                            what)
+    expected = _png_preview(figure)
     plt.close(figure)
     if not isinstance(returned, Described) or returned.kind != "path":
         received = returned.kind if isinstance(returned, Described) else type(returned).__name__
@@ -174,3 +206,4 @@ def check_save_figure_writes_a_png(submission):
         raise Incorrect(f"{what}: no file was written at the path it was given")
     if not head.startswith(b"\x89PNG\r\n\x1a\n"):
         raise Incorrect(f"{what}: the file written is not a PNG image")
+    _expect_shows_the_figure(returned, expected, what)

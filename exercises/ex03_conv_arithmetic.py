@@ -14,7 +14,9 @@ Task
     Write three general functions, with plain arithmetic (no Keras inside):
     1. conv_output_length(input_length, kernel_size, stride=1, padding="valid"):
        the output length along one axis. padding may be written in any case
-       ('same', 'SAME').
+       ('same', 'SAME', 'Same'). With 'valid' the kernel must fit in the
+       input (kernel_size <= input_length): the tests never ask otherwise, and
+       Keras refuses such a layer (raising ValueError is a fine answer).
     2. conv2d_output_shape(input_shape, filters, kernel_size, strides=1,
        padding="valid"): the output shape for an input (batch, height, width,
        channels). kernel_size and strides are an int (the same for both axes) or
@@ -51,7 +53,10 @@ Worked example (a different layer)
 과제
     평범한 산술로(안에서 Keras를 쓰지 말고) 일반 함수 세 개를 쓰세요.
     1. conv_output_length(input_length, kernel_size, stride=1, padding="valid"):
-       한 축의 출력 길이. padding은 대소문자 어느 쪽으로 써도 됩니다('same', 'SAME').
+       한 축의 출력 길이. padding은 대소문자 어느 쪽으로 써도 됩니다('same', 'SAME', 'Same').
+       'valid'에서는 커널이 입력 안에 들어가야 합니다(kernel_size <= input_length).
+       테스트는 다른 경우를 묻지 않고, Keras도 그런 층을 거부합니다(ValueError를
+       일으켜도 좋은 답입니다).
     2. conv2d_output_shape(input_shape, filters, kernel_size, strides=1,
        padding="valid"): (배치, 높이, 너비, 채널) 입력에 대한 출력 모양.
        kernel_size와 strides는 int(두 축에 같은 값)이거나 (높이, 너비) 쌍입니다.

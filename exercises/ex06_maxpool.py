@@ -11,8 +11,8 @@ Concept
 
 Task
     1. build_maxpool: return a `keras.layers.MaxPooling2D` configured from the
-       arguments. padding may arrive as 'SAME', as the seed writes it; store it
-       so that the layer also works inside a model.
+       arguments. padding may arrive in any case ('SAME', as the seed writes
+       it, or 'Same'); store it so that the layer also works inside a model.
     2. apply_maxpool: call the layer on a tensor and return the output. The
        tensor may hold numbers or be a symbolic keras.Input, as when a model is
        built, so just call the layer.
@@ -21,7 +21,9 @@ Task
        Reason it out; do not build a layer inside this function.
     4. pool_output_length(input_length, pool_size, stride=None, padding="valid"):
        the output length along one axis, for any input; stride None means
-       stride = pool_size; padding in any case.
+       stride = pool_size; padding in any case ('same', 'SAME', 'Same'). With
+       'valid' the window must fit in the input (pool_size <= input_length):
+       the tests never ask otherwise (raising ValueError is a fine answer).
 
 Shapes
     input (batch, height, width, channels) float32
@@ -44,7 +46,7 @@ Worked example (a different layer)
 
 과제
     1. build_maxpool: 인자대로 설정한 `keras.layers.MaxPooling2D`를 돌려주세요.
-       padding은 시드가 쓴 것처럼 'SAME'으로 올 수 있습니다. 층이 모델 안에서도
+       padding은 대소문자 어느 쪽으로든 올 수 있습니다(시드가 쓴 'SAME', 또는 'Same'). 층이 모델 안에서도
        동작하도록 저장하세요.
     2. apply_maxpool: 텐서에 층을 적용하고 출력을 돌려주세요. 텐서는 숫자를 담고
        있을 수도 있고, 모델을 만들 때처럼 기호로 된 keras.Input일 수도 있으니
@@ -54,7 +56,9 @@ Worked example (a different layer)
        추론해서 돌려주세요. 이 함수 안에서 층을 만들지 마세요.
     4. pool_output_length(input_length, pool_size, stride=None, padding="valid"):
        어떤 입력에서든 한 축의 출력 길이. stride가 None이면 stride = pool_size이고,
-       padding은 대소문자 어느 쪽이든 됩니다.
+       padding은 대소문자 어느 쪽이든 됩니다('same', 'SAME', 'Same'). 'valid'에서는
+       창이 입력 안에 들어가야 합니다(pool_size <= input_length). 테스트는 다른 경우를
+       묻지 않습니다(ValueError를 일으켜도 좋은 답입니다).
 
 모양
     입력 (배치, 높이, 너비, 채널) float32

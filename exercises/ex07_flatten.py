@@ -10,8 +10,10 @@ Task
     2. predict_output_shape: work out the shape Flatten gives for the seed's
        Conv2D output, (1, 28, 28, 3): one image, 28 x 28, 3 filters.
        Reason it out; do not build a layer inside this function.
-    3. flattened_length: for any shape (batch axis first), the length of one
-       flattened row. Use the argument, not the numbers of an example.
+    3. flattened_length: for any shape (a tuple or a list, batch axis first,
+       of any rank from 2 up), the length of one flattened row. The batch
+       entry may be None, as Keras writes "any number of images"; it never
+       counts. Use the argument, not the numbers of an example.
 
 Shapes
     input (batch, height, width, channels) -> output (batch, height * width * channels)
@@ -31,8 +33,10 @@ Worked example (a different tensor)
     2. predict_output_shape: 시드의 Conv2D 출력 (1, 28, 28, 3)(이미지 한 장,
        28 x 28, 필터 3개)에 Flatten을 적용한 모양을 추론하세요. 이 함수 안에서
        층을 만들지 마세요.
-    3. flattened_length: 어떤 모양이든(배치 축이 처음) 펼친 한 줄의 길이를
-       돌려주세요. 예제의 숫자가 아니라 인자를 쓰세요.
+    3. flattened_length: 어떤 모양이든(튜플이나 리스트, 배치 축이 처음, 차원 2 이상)
+       펼친 한 줄의 길이를 돌려주세요. 배치 항목은 Keras가 "이미지 개수는
+       아무거나"를 쓰듯 None일 수 있고, 길이에 들어가지 않습니다. 예제의 숫자가
+       아니라 인자를 쓰세요.
 
 모양
     입력 (배치, 높이, 너비, 채널) -> 출력 (배치, 높이 * 너비 * 채널)

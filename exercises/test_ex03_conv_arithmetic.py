@@ -27,6 +27,10 @@ LENGTH_CASES = [
     dict(input_length=7, kernel_size=7, stride=1, padding="valid"),
     dict(input_length=100, kernel_size=1, stride=4, padding="same"),
     dict(input_length=31, kernel_size=3, stride=4, padding="SAME"),
+    dict(input_length=28, kernel_size=5, stride=1, padding="SAME"),  # 28 here, 24 if 'SAME' were read as 'valid'
+    dict(input_length=20, kernel_size=3, stride=1, padding="Same"),  # any case: 20, not 18
+    dict(input_length=10, kernel_size=4, stride=1, padding="same"),  # an even kernel: (k - 1) // 2 padding gives 9
+    dict(input_length=15, kernel_size=6, stride=2, padding="same"),  # even again, with a stride
 ]
 
 SHAPE_CASES = [
@@ -35,6 +39,7 @@ SHAPE_CASES = [
     dict(input_shape=(4, 27, 27, 3), filters=16, kernel_size=(3, 5), strides=2, padding="same"),
     dict(input_shape=(None, 64, 48, 3), filters=32, kernel_size=(5, 3), strides=(2, 1), padding="valid"),
     dict(input_shape=(2, 15, 15, 8), filters=4, kernel_size=1, strides=(3, 3), padding="SAME"),
+    dict(input_shape=(1, 12, 9, 1), filters=2, kernel_size=(4, 2), strides=1, padding="Same"),  # even kernels, any case
 ]
 
 PARAM_CASES = [

@@ -26,6 +26,7 @@ LENGTH_CASES = [
     dict(input_length=31, pool_size=4, stride=2, padding="same"),
     dict(input_length=14, pool_size=3, stride=2, padding="valid"),
     dict(input_length=9, pool_size=2, stride=None, padding="SAME"),
+    dict(input_length=7, pool_size=3, stride=1, padding="Same"),  # any case: 7 here, 5 if read as 'valid' 
 ]
 
 

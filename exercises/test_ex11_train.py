@@ -17,7 +17,8 @@ import tensorflow as tf
 from layerlab.data import DataError, load_mnist, prepare_images
 from layerlab.expect import Incorrect, call, expect_layer, expect_shape, incorrect
 from layerlab.messages import say
-from layerlab.steps import ACTIVATION, step_name, steps
+from layerlab.keras_names import loss_name, optimizer_settings, reports_accuracy, same_learning_rate
+from layerlab.steps import ACTIVATION, TRAINABLE_CONTRACT, step_name, steps, trainable_mismatch
 from layerlab.table import training_exercise
 from layerlab.trace import expect_declared_input, expect_probabilities, run_model
 
@@ -57,13 +58,6 @@ def training_data():
     )
 
 
-def loss_name(loss):
-    """'sparse_categorical_crossentropy' whether compile got the string or the loss object."""
-    if isinstance(loss, dict):
-        return loss.get("config", {}).get("name") or loss.get("class_name")
-    return loss
-
-
 def test_build_trainable_model(exercise):
     what = "build_trainable_model()"
     model = call(exercise, "build_trainable_model")
@@ -81,6 +75,9 @@ def test_build_trainable_model(exercise):
     if last_steps[0][0] != "Dense" or last_steps[0][1].get("units") != NUM_CLASSES:
         raise Incorrect(say("wrong_layer_class", what=f"{what}, last layer", expected=f"Dense({NUM_CLASSES})",
                             received=step_name(last_steps[0])))
+    mismatch = trainable_mismatch(model)
+    if mismatch is not None:
+        raise Incorrect(f"{what}: the task asks for {TRAINABLE_CONTRACT}; this model's steps are: {mismatch}")
     if getattr(model, "compiled", False):
         raise Incorrect(say("model.not_fresh", what=what))
 
@@ -97,12 +94,16 @@ def test_compile_model(exercise):
     images, labels = random_digits(8)
     results = run_model(f"one training step after {what}", model.train_on_batch, images, labels, return_dict=True)
     settings = model.get_compile_config()
-    optimizer = settings["optimizer"]["class_name"] if isinstance(settings["optimizer"], dict) else settings["optimizer"]
-    if str(optimizer).lower() != "adam":
+    optimizer, rate, changed = optimizer_settings(settings["optimizer"])
+    if optimizer != "adam":
         raise Incorrect(say("model.wrong_optimizer", what=what, received=optimizer))
+    if rate is not None and not same_learning_rate(rate, 0.001):
+        raise Incorrect(f"{what}: Adam's learning rate is {rate:.3g}; optimizer='adam' uses Keras' default, 0.001")
+    if changed:
+        raise Incorrect(f"{what}: Adam's {', '.join(changed)} differ from optimizer='adam'")
     if loss_name(settings["loss"]) != "sparse_categorical_crossentropy":
         raise Incorrect(say("model.wrong_loss", what=what, received=loss_name(settings["loss"])))
-    if not any("acc" in name for name in results):
+    if not reports_accuracy(settings["metrics"]) or not any("acc" in name for name in results):
         raise Incorrect(say("model.no_accuracy", what=what))
 
 
@@ -120,9 +121,50 @@ def test_train_model(exercise):
     epochs_run = len(history.history.get("loss", []))
     if epochs_run != BUDGET.epochs:
         raise Incorrect(say("train.epochs", what=what, received=epochs_run))
+    expect_one_fit(history, what, len(train_images), BUDGET.epochs, BUDGET.batch_size)
     probabilities = run_model("the trained model", model.predict, heldout_images, verbose=0)
     accuracy = float(np.mean(np.argmax(probabilities, axis=1) == heldout_labels))
     if accuracy < BUDGET.threshold:
         raise Incorrect(say("train.below_threshold", accuracy=accuracy, threshold=BUDGET.threshold,
                             train_images=len(train_images), epochs=BUDGET.epochs,
                             batch_size=BUDGET.batch_size, seed=BUDGET.seed))
+
+
+def expect_one_fit(history, what, images, epochs, batch_size):
+    """The History fit() fills in: these epochs, ceil(images / batch_size) batches each, no validation."""
+    params = history.params if isinstance(getattr(history, "params", None), dict) else {}
+    if not params:
+        raise Incorrect(f"{what} returned a History that fit() did not fill in: return what model.fit(...) gives")
+    if any(key.startswith("val_") for key in history.history):
+        raise Incorrect(f"{what} kept part of the images for validation; train on all of them "
+                        "(no validation_split or validation_data)")
+    steps_per_epoch = -(-images // batch_size)
+    if params.get("epochs") != epochs or params.get("steps") != steps_per_epoch:
+        raise Incorrect(f"{what} ran {params.get('epochs')} epochs of {params.get('steps')} batches; "
+                        f"epochs={epochs} and batch_size={batch_size} on {images} images give {epochs} of "
+                        f"{steps_per_epoch} (pass both to fit)")
+
+
+def test_train_model_is_one_fit(exercise):
+    """train_model(model, 100 images, labels, 3, 16) reports exactly the losses of that one fit(), replayed here."""
+    tf.config.experimental.enable_op_determinism()
+    epochs, batch_size = 3, 16
+    images, labels = random_digits(100)
+    model = spec_model()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    replay = keras.models.clone_model(model)
+    replay.set_weights(model.get_weights())
+    replay.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    what = f"train_model(model, 100 images, labels, epochs={epochs}, batch_size={batch_size})"
+    keras.utils.set_random_seed(BUDGET.seed)
+    history = call(exercise, "train_model", model, images, labels, epochs, batch_size)
+    if not isinstance(history, keras.callbacks.History):
+        raise Incorrect(say("wrong_type", what=what, expected="the keras History that fit() returns",
+                            received=type(history).__name__))
+    expect_one_fit(history, what, len(images), epochs, batch_size)
+    keras.utils.set_random_seed(BUDGET.seed)
+    expected = replay.fit(images, labels, epochs=epochs, batch_size=batch_size, verbose=0).history["loss"]
+    if not np.allclose(history.history.get("loss", []), expected, rtol=1e-3, atol=1e-5):
+        raise Incorrect(f"{what}: the losses it reports are not those of model.fit(images, labels, "
+                        f"epochs={epochs}, batch_size={batch_size}); call fit once with these settings and "
+                        "leave the others at Keras' defaults")

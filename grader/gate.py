@@ -1,24 +1,33 @@
-"""The training gate: train the learner's model in the child, judge it in the parent.
+"""The training gate: the learner's choices, trained and judged by the grader.
 
-The child gets the training images and labels and a fixed budget (epochs,
-batch size, seed, from the exercise table); it returns the trained model as
-config + weights. The parent rebuilds it from built-in Keras layers only and
-measures accuracy on held-out images whose labels never left this process.
+Threat (docs/GATE.md): MNIST's test labels are public, so weights or a History
+made in the child prove nothing. The child gets the training images only and
+runs the learner's build -> compile -> train with the table's budget; it sends
+back the model's config and compile settings and what train_model returned. The
+parent then checks that return is fit()'s History for exactly that budget,
+rebuilds the architecture with fresh initial weights (none of the child's),
+compiles it from the learner's settings (Keras' own optimizer, learning rate and
+loss only), trains it itself with the fixed seed and budget, and measures it on
+held-out images that never left this process.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from grader.sandbox import CallFailed, Submission
-from grader.rebuild import NotRebuildable, rebuild
-from grader.sandbox import Described
+from grader.rebuild import NotRebuildable, checked_config
+from grader.sandbox import CallFailed, Described, Submission
 from layerlab.data import Mnist, prepare_images
 from layerlab.expect import Incorrect, incorrect
+from layerlab.keras_names import loss_name, optimizer_settings, reports_accuracy
 from layerlab.misconceptions import from_error
 from layerlab.table import Training, training_exercise
+
+INPUT_SHAPE = (None, 28, 28, 1)
+REPLAY_TOLERANCE = 1e-3  # relative, per epoch's loss: the child's run and the grader's agree this closely
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,7 @@ class GateResult:
     threshold: float
     train_images: int
     heldout_images: int
+    replayed: bool = False  # the child's History equals the grader's own training, epoch by epoch
 
 
 def training_split(mnist: Mnist, budget: Training):
@@ -39,7 +49,7 @@ def training_split(mnist: Mnist, budget: Training):
 
 
 def held_out_accuracy(model, x_heldout: np.ndarray, y_heldout: np.ndarray) -> float:
-    """Accuracy of a rebuilt model, computed here: probabilities (n, 10) -> argmax vs labels."""
+    """Accuracy of a model trained here: probabilities (n, 10) -> argmax vs labels."""
     probabilities = np.asarray(model.predict(x_heldout, batch_size=500, verbose=0))
     if probabilities.shape != (len(x_heldout), 10):
         raise Incorrect(f"the trained model gives outputs of shape {probabilities.shape[1:]} per batch "
@@ -51,26 +61,125 @@ def held_out_accuracy(model, x_heldout: np.ndarray, y_heldout: np.ndarray) -> fl
     return float(np.mean(np.argmax(probabilities, axis=1) == y_heldout))
 
 
+def expect_fit_history(history, what: str, *, epochs: int, batch_size: int, images: int) -> dict:
+    """fit()'s History for exactly these epochs and batch size on all `images`, no validation: its losses."""
+    if not isinstance(history, Described) or history.kind != "history":
+        received = f"a {history.kind}" if isinstance(history, Described) else type(history).__name__
+        raise Incorrect(f"{what} should return the History that fit() returns; it returned {received}")
+    record, params = history.get("history"), history.get("params")
+    record = record if isinstance(record, dict) else {}
+    params = params if isinstance(params, dict) else {}
+    if not params:
+        raise Incorrect(f"{what} returned a History that fit() did not fill in: call model.fit(...) and "
+                        "return what it gives back")
+    losses = record.get("loss") if isinstance(record.get("loss"), list) else []
+    if params.get("epochs") != epochs or len(losses) != epochs:
+        raise Incorrect(f"{what} trained for {len(losses)} epochs; fit for exactly epochs={epochs}")
+    if any(str(key).startswith("val_") for key in record):
+        raise Incorrect(f"{what} kept part of the images for validation; train on all of them "
+                        "(no validation_split or validation_data)")
+    steps = math.ceil(images / batch_size)
+    if params.get("steps") != steps:
+        raise Incorrect(f"{what} went through {params.get('steps')} batches per epoch; batch_size={batch_size} on "
+                        f"{images} images gives {steps} (pass batch_size to fit)")
+    if not all(isinstance(loss, float) and math.isfinite(loss) for loss in losses):
+        raise Incorrect(f"{what}: the loss became NaN or infinity during training")
+    return record
+
+
+def compile_arguments(description: Described) -> dict:
+    """compile()'s keywords from the learner's settings: Keras' own optimizer class and learning rate, loss."""
+    import keras
+
+    settings = description.get("compile_config")
+    if not isinstance(settings, dict):
+        raise Incorrect("compile_model left the model uncompiled")
+    optimizer, rate, _ = optimizer_settings(settings.get("optimizer"))
+    if optimizer is None:
+        raise Incorrect("compile_model: the optimizer is not one of Keras' own (use optimizer='adam')")
+    loss = loss_name(settings.get("loss"))
+    try:
+        keras.losses.get(loss)
+    except Exception:
+        raise Incorrect(f"compile_model: the loss {loss!r} is not one of Keras' own "
+                        "(use loss='sparse_categorical_crossentropy')") from None
+    optimizer_class = type(keras.optimizers.get(optimizer))
+    return {"optimizer": optimizer_class(learning_rate=rate) if rate is not None else optimizer_class(),
+            "loss": loss, "metrics": ["accuracy"] if reports_accuracy(settings.get("metrics")) else []}
+
+
+def _without_compile_settings(node):
+    if isinstance(node, dict):
+        return {key: _without_compile_settings(value) for key, value in node.items() if key != "compile_config"}
+    if isinstance(node, list):
+        return [_without_compile_settings(value) for value in node]
+    return node
+
+
+def fresh_model(description: Described, seed: int):
+    """The learner's architecture, sized, with fresh initial weights drawn after `seed` (none of the child's)."""
+    import keras
+
+    config = _without_compile_settings(checked_config(description, INPUT_SHAPE))
+    keras.utils.set_random_seed(seed)
+    try:
+        model = keras.saving.deserialize_keras_object(config, safe_mode=True)
+    except Exception as error:
+        raise NotRebuildable(f"Keras could not rebuild it: {type(error).__name__}: {error}") from None
+    if not isinstance(model, keras.Model):
+        raise NotRebuildable(f"it is a {type(model).__name__}, not a keras Model")
+    return model
+
+
+def train_here(model, arguments: dict, x_train, y_train, budget: Training, seed: int) -> list[float]:
+    """Compile and fit in this process, deterministic: the seed again, op determinism on. The losses."""
+    import keras
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    try:
+        model.compile(**arguments)
+        keras.utils.set_random_seed(seed)
+        history = model.fit(x_train, y_train, epochs=budget.epochs, batch_size=budget.batch_size, verbose=0)
+    except Exception as error:  # the learner's layers or loss do not train on digit labels
+        from layerlab.expect import useful_line
+
+        raise incorrect(f"training the model with its compile settings failed: {type(error).__name__}: "
+                        f"{useful_line(str(error))}", from_error(str(error))) from None
+    return [float(loss) for loss in history.history.get("loss", [])]
+
+
+def _agrees(mine: list, theirs: list) -> bool:
+    return len(mine) == len(theirs) and all(
+        isinstance(a, float) and math.isclose(a, b, rel_tol=REPLAY_TOLERANCE) for a, b in zip(mine, theirs))
+
+
 def run_gate(submission: Submission, mnist: Mnist, seed: int | None = None) -> GateResult:
-    """Train in the child with the table's budget; measure in the parent."""
+    """The learner's build/compile/train in the child; the verdict from the grader's own training."""
     exercise = training_exercise()
     budget = exercise.training
+    seed = budget.seed if seed is None else seed
     x_train, y_train, x_heldout, y_heldout = training_split(mnist, budget)
     try:
         returned = submission.train(exercise.module, list(exercise.functions), x_train, y_train,
-                                    epochs=budget.epochs, batch_size=budget.batch_size,
-                                    seed=budget.seed if seed is None else seed)
+                                    epochs=budget.epochs, batch_size=budget.batch_size, seed=seed)
     except CallFailed as failure:
         key = from_error(str(failure))  # e.g. compile() with positional arguments
         if failure.status != "raised" or key is None:
             raise
         raise incorrect(f"training: {failure}", key) from None
-    description = returned.value
+    answer = returned.value
+    description = answer.get("model") if type(answer) is dict else None
     if not isinstance(description, Described) or description.kind != "keras" or not description.get("is_model"):
         raise Incorrect("the training functions did not leave a Keras model to evaluate")
+    what = f"train_model(model, images, labels, {budget.epochs}, {budget.batch_size})"
+    record = expect_fit_history(answer.get("history"), what, epochs=budget.epochs,
+                                batch_size=budget.batch_size, images=len(x_train))
+    arguments = compile_arguments(description)
     try:
-        model = rebuild(description)
+        model = fresh_model(description, seed)
     except NotRebuildable as error:
         raise Incorrect(f"the trained model cannot be graded: {error}") from None
+    losses = train_here(model, arguments, x_train, y_train, budget, seed)
     accuracy = held_out_accuracy(model, x_heldout, y_heldout)
-    return GateResult(accuracy, budget.threshold, len(x_train), len(x_heldout))
+    return GateResult(accuracy, budget.threshold, len(x_train), len(x_heldout), _agrees(record["loss"], losses))

@@ -19,6 +19,7 @@ from grader.sandbox import CallFailed, Returned
 from grader.rebuild import NotRebuildable, rebuild
 from grader.sandbox import Described, Unsupported
 from layerlab.expect import Incorrect, incorrect, expect_array
+from layerlab.keras_names import activation_name
 from layerlab.messages import say
 from layerlab.misconceptions import from_error
 
@@ -83,7 +84,7 @@ def layer(returned: Returned, reference_layer, what: str, input_shape: tuple, se
         raise Incorrect(say("wrong_layer_class", what=what, expected=type(reference_layer).__name__,
                             received=received))
     try:
-        rebuilt = rebuild(description)
+        rebuilt = rebuild(description, input_shape)
     except NotRebuildable as error:
         raise Incorrect(f"{what}: {error}") from None
     if type(rebuilt) is not type(reference_layer):
@@ -111,6 +112,8 @@ def compare_configs(got: dict, wanted: dict, what: str) -> None:
         if key in IGNORED_CONFIG_KEYS:
             continue
         mine, theirs = _normal(got.get(key)), _normal(wanted.get(key))
+        if key == "activation":  # tf.nn.softmax, keras.activations.softmax and 'softmax' are one answer
+            mine, theirs = activation_name(mine), activation_name(theirs)
         if mine != theirs:
             mistake = None
             if key == "padding":

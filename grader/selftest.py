@@ -92,6 +92,8 @@ def selftest(out: Path | None, limits: Limits, jobs: int = 2, only: list[str] | 
     print(f"alternative solutions rejected: {rejected}/{len(alternatives)}")
     print(f"misconceptions named: {sum(1 for v in mutants if v.misconception) - len(unnamed)}"
           f"/{sum(1 for v in mutants if v.misconception)}")
+    if only:  # a partial run proves only these catalogs; say so, so that a partial pass is never read as a full one
+        print(f"catalogs covered: {', '.join(only)} only (run without --only for every exercise)")
     for problem in problems:
         print(f"  ✗ {problem}")
     print("selftest passed" if not problems else f"selftest FAILED ({len(problems)} problems)")

@@ -21,7 +21,8 @@ Shapes
     tensor: any shape, float32, e.g. (1, 28, 28, 3)
     value_range -> (float, float)
     histogram_values -> (number of values,) float32
-    histogram_counts -> counts (bins,) int64, edges (bins + 1,)
+    histogram_counts -> counts (bins,) integers, edges (bins + 1,) floats
+                        (any integer or float dtype: the values are checked)
 
 Worked example (a different tensor)
     t = [[-1.0, 0.5], [2.0, 0.5]], shape (2, 2):
@@ -49,7 +50,8 @@ Worked example (a different tensor)
     tensor: 어떤 모양이든, float32, 예: (1, 28, 28, 3)
     value_range -> (float, float)
     histogram_values -> (값의 개수,) float32
-    histogram_counts -> counts (bins,) int64, edges (bins + 1,)
+    histogram_counts -> counts (bins,) 정수, edges (bins + 1,) 실수
+                        (정수나 실수 dtype은 무엇이든 됩니다: 값을 확인합니다)
 
 예제 (다른 텐서)
     t = [[-1.0, 0.5], [2.0, 0.5]], 모양 (2, 2):

@@ -89,11 +89,13 @@ def _set_owners(job: Job, mode: str, uid: int | None) -> None:
 
 
 def _write_learner_data(folder: Path) -> None:
-    """MNIST as the learner's own code may load it in the child: every image, no held-out labels.
+    """MNIST as the learner's own code may load it in the child: the training part only.
 
-    Exercise 01 loads MNIST inside the learner's function, so the child needs
-    data; the held-out labels are replaced by zeros so that nothing the child
-    can read helps it game the training gate.
+    Exercise 01 loads MNIST inside the learner's function (its x_train), so the
+    child needs data. The held-out part never comes here, images or labels: the
+    training gate measures on it, and MNIST's labels are public, so a child that
+    saw those images could fit itself to them. x_test is an empty array of the
+    right rank, so layerlab.data still reads the file.
     """
     import numpy as np
 
@@ -105,4 +107,5 @@ def _write_learner_data(folder: Path) -> None:
         return  # the grader itself reports missing data before any grading starts
     folder.mkdir()
     np.savez(folder / "mnist.npz", x_train=mnist.x_train, y_train=mnist.y_train,
-             x_test=mnist.x_test, y_test=np.zeros_like(mnist.y_test))
+             x_test=np.zeros((0, *mnist.x_test.shape[1:]), mnist.x_test.dtype),
+             y_test=np.zeros((0,), mnist.y_test.dtype))

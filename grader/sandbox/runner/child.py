@@ -130,6 +130,10 @@ def materialize(value):
         return layer
     if isinstance(value, wire.Described) and value.kind == "figure":
         return _figure(value)
+    if isinstance(value, wire.Described) and value.kind == "symbolic":  # a keras.Input, as a model builds
+        import keras
+
+        return keras.Input(batch_shape=tuple(value["shape"]), dtype=str(value["dtype"]))
     if type(value) is list:
         return [materialize(item) for item in value]
     if type(value) is tuple:
@@ -138,11 +142,18 @@ def materialize(value):
 
 
 def _figure(description):
-    """A Figure drawn from its description: one panel per axes, its images and title."""
-    import matplotlib.pyplot as plt
+    """A Figure drawn from its description: one panel per axes, its images and title.
+
+    Made without pyplot, so it is not pyplot's current figure: code that saves
+    plt.gcf() instead of the figure it was given saves another (empty) one.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     panels = [axes for axes in description["axes"] if not axes.get("is_colorbar")]
-    figure, axes_list = plt.subplots(1, max(1, len(panels)), squeeze=False)
+    figure = Figure()
+    FigureCanvasAgg(figure)
+    axes_list = figure.subplots(1, max(1, len(panels)), squeeze=False)
     for axes, panel in zip(axes_list[0], panels):
         for image in panel.get("images", []):
             axes.imshow(image)
@@ -165,7 +176,12 @@ def _call(learner: Learner, request: dict):
 
 
 def _train(learner: Learner, request: dict):
-    """The training gate: build, compile and train with the grader's fixed budget and seed."""
+    """The training gate's child half: build, compile and train with the grader's budget and seed.
+
+    Only the training images come here. The answer is the model (its config and
+    compile settings; the parent retrains a fresh copy itself) and what
+    train_model returned (the parent checks it is fit()'s History for the budget).
+    """
     import keras
 
     module = learner.load(request["module"])
@@ -179,13 +195,12 @@ def _train(learner: Learner, request: dict):
     try:
         model = getattr(module, names[0])()
         compiled = getattr(module, names[1])(model)
-        getattr(module, names[2])(compiled if isinstance(compiled, keras.Model) else model, images, labels,
-                                  request["epochs"], request["batch_size"])
         if isinstance(compiled, keras.Model):
             model = compiled
+        history = getattr(module, names[2])(model, images, labels, request["epochs"], request["batch_size"])
     finally:
         _restore_builtins()
-    return {"ok": True, "value": wire.encode(model)}
+    return {"ok": True, "value": wire.encode({"model": model, "history": history})}
 
 
 def serve(request_fd: int, response_fd: int) -> None:

@@ -141,8 +141,13 @@ def _encode_framework(value, depth: int):
         return _array(np.asarray(value.numpy()), "tensor")
     if isinstance(value, keras.layers.Layer):
         return describe_keras(value)
+    if kind.__name__ == "KerasTensor":  # a symbolic tensor (keras.Input and what layers make of it)
+        return {"t": "symbolic", "shape": encode(tuple(value.shape), depth + 1), "dtype": str(value.dtype)}
     if kind.__name__ == "History":
-        return {"t": "history", "history": encode({k: [float(v) for v in vs] for k, vs in value.history.items()})}
+        # params ({'epochs', 'steps', 'verbose'}) is set by fit() alone: the checks read the budget from it.
+        params = value.params if type(value.params) is dict else {}
+        return {"t": "history", "history": encode({k: [float(v) for v in vs] for k, vs in value.history.items()}),
+                "params": encode({str(k): v for k, v in params.items() if type(v) in (int, bool, str)})}
     return {"t": "unsupported", "type": _type_name(value)}
 
 
@@ -171,6 +176,8 @@ def describe_keras(layer) -> dict:
 
 def describe_figure(figure) -> dict:
     """What a check needs to know about a matplotlib Figure: axes, titles, images, bars."""
+    from layerlab.plots import bar_heights  # the child has layerlab beside this file
+
     axes = []
     for ax in figure.axes:
         axes.append(
@@ -179,8 +186,7 @@ def describe_figure(figure) -> dict:
                 "xlabel": ax.get_xlabel(),
                 "ylabel": ax.get_ylabel(),
                 "images": [np.asarray(image.get_array(), dtype=np.float64) for image in ax.get_images()],
-                "bar_heights": np.asarray([p.get_height() for p in ax.patches if hasattr(p, "get_height")],
-                                          dtype=np.float64),
+                "bar_heights": np.asarray(bar_heights(ax), dtype=np.float64),
                 "is_colorbar": ax.get_label() == "<colorbar>",
             }
         )
@@ -196,8 +202,14 @@ def describe_path(path) -> dict:
         size = os.path.getsize(path)
     except OSError:
         head, size = b"", -1
-    return {"t": "path", "name": os.path.basename(str(path)), "size": size,
-            "head": base64.b64encode(head).decode()}
+    description = {"t": "path", "name": os.path.basename(str(path)), "size": size,
+                   "head": base64.b64encode(head).decode()}
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        from layerlab.plots import png_preview  # the child has layerlab beside this file
+
+        preview = png_preview(path)
+        description.update({key: encode(value) for key, value in preview.items()})
+    return description
 
 
 # ---------------------------------------------------------------- decoding
@@ -216,7 +228,7 @@ class Unsupported:
 
 
 class Described(dict):
-    """A tagged description (keras object, figure, path, history): a dict with .kind."""
+    """A tagged description (keras object, figure, path, history, symbolic tensor): a dict with .kind."""
 
     @property
     def kind(self) -> str:
@@ -287,7 +299,7 @@ def _decode(value, depth: int):
         return np.dtype(dtype).type(_decode(value["v"], depth + 1))
     if tag == "unsupported":
         return Unsupported(str(value.get("type"))[:200])
-    if tag in ("keras", "figure", "path", "history"):
+    if tag in ("keras", "figure", "path", "history", "symbolic"):
         if any(type(value.get(key, "")) is not str for key in ("class_name", "module")):
             raise WireError("a description's class_name or module is not a str")
         return Described({key: (item if key in ("t", "class_name", "module") else _decode(item, depth + 1))

@@ -1,0 +1,249 @@
+"""The training gate's parts and the names every check reads settings through, in this process.
+
+End to end (a child, the learner's files) the gate is proved by the selftest's ex11 catalog:
+a train_model that never trains, one that sets weights, a hand-made History, a wrong batch
+size or optimizer, each loses points; other spellings of the same answer keep them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from grader.gate import compile_arguments, expect_fit_history, fresh_model
+from grader.rebuild import NotRebuildable, rebuild
+from grader.sandbox import Described
+from grader.sandbox.job import prepare_job
+from grader.sandbox.runner import wire
+from grader.size import PARAMETERS_MULTIPLE, WORK_MULTIPLE, TooLarge, check_size, measure, reference_size
+from layerlab.data import load_mnist
+from layerlab.expect import Incorrect
+from layerlab.keras_names import activation_name, loss_name, optimizer_settings, reports_accuracy
+from layerlab.plots import bar_heights, names_the_shape
+from layerlab.steps import trainable_mismatch
+
+
+def described(value) -> Described:
+    """What the child would send for `value`."""
+    return wire.decode(wire.encode(value))
+
+
+def small_cnn(*extra, activation="softmax") -> keras.Model:
+    return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(8, 3, padding="same"),
+                             keras.layers.ReLU(), keras.layers.MaxPool2D(2, padding="same"), keras.layers.Flatten(),
+                             keras.layers.Dense(32, activation="relu"), *extra,
+                             keras.layers.Dense(10, activation=activation)])
+
+
+# ----------------------------------------------------------------- one name per built-in
+
+
+@pytest.mark.parametrize("spelling", ["softmax", tf.nn.softmax, keras.activations.softmax,
+                                      tf.keras.activations.softmax])
+def test_every_spelling_of_softmax_is_softmax(spelling):
+    assert activation_name(keras.layers.Dense(3, activation=spelling).get_config()["activation"]) == "softmax"
+
+
+def test_a_function_of_ones_own_is_not_a_builtin():
+    def squash(x):
+        return x / 2
+
+    assert activation_name(keras.layers.Dense(3, activation=squash).get_config()["activation"]) != "softmax"
+
+
+@pytest.mark.parametrize("loss, name", [
+    ("sparse_categorical_crossentropy", "sparse_categorical_crossentropy"),
+    (keras.losses.sparse_categorical_crossentropy, "sparse_categorical_crossentropy"),
+    (keras.losses.SparseCategoricalCrossentropy(), "sparse_categorical_crossentropy"),
+    ("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy"),
+    (keras.losses.CategoricalCrossentropy(), "categorical_crossentropy"),
+])
+def test_loss_spellings(loss, name):
+    model = small_cnn()
+    model.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
+    assert loss_name(model.get_compile_config()["loss"]) == name
+
+
+def test_a_loss_object_with_other_settings_is_not_the_string():
+    assert loss_name(keras.losses.SparseCategoricalCrossentropy(from_logits=True)) != \
+        "sparse_categorical_crossentropy"
+
+
+@pytest.mark.parametrize("metrics, reports", [
+    (["accuracy"], True), (["acc"], True), (["sparse_categorical_accuracy"], True),
+    ([keras.metrics.SparseCategoricalAccuracy()], True), ([keras.metrics.sparse_categorical_accuracy], True),
+    ([keras.metrics.Accuracy()], False), (["categorical_accuracy"], False), ([], False),
+])
+def test_accuracy_metric_spellings(metrics, reports):
+    model = small_cnn()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=metrics)
+    assert reports_accuracy(model.get_compile_config()["metrics"]) is reports
+
+
+@pytest.mark.parametrize("optimizer, expected", [
+    ("adam", ("adam", True, [])), (keras.optimizers.Adam(), ("adam", True, [])),
+    (keras.optimizers.Adam(learning_rate=0.001), ("adam", True, [])),
+    (keras.optimizers.Adam(learning_rate=0.01), ("adam", False, [])),
+    (keras.optimizers.Adam(amsgrad=True), ("adam", True, ["amsgrad"])),
+    ("rmsprop", ("rmsprop", True, [])),
+])
+def test_optimizer_settings(optimizer, expected):
+    model = small_cnn()
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    name, rate, changed = optimizer_settings(model.get_compile_config()["optimizer"])
+    assert (name, rate is None or math.isclose(rate, 0.001, rel_tol=1e-6), changed) == expected
+
+
+# ----------------------------------------------------------------- rebuilding and sizing
+
+
+def test_tf_nn_softmax_rebuilds_as_softmax():
+    model = rebuild(described(small_cnn(activation=tf.nn.softmax)))
+    assert model.layers[-1].get_config()["activation"] == "softmax"
+
+
+def test_weights_smuggled_in_a_setting_are_refused():
+    layer = keras.layers.Dense(10, kernel_initializer=keras.initializers.Constant(np.arange(10.0).tolist()))
+    model = keras.Sequential([keras.Input((20,)), layer])
+    with pytest.raises(NotRebuildable, match="numbers"):
+        rebuild(described(model))
+
+
+def test_the_reference_is_measured_without_building():
+    size = reference_size()
+    assert size.parameters == 50618  # 80 + 50208 + 330 (solutions/ex10_model.py predict_total_params)
+    assert 100_000 < size.work < 200_000
+
+
+@pytest.mark.parametrize("layers", [
+    [keras.layers.Flatten(), keras.layers.Dense(100_000), keras.layers.Dense(100_000)],  # 10^10 parameters
+    [keras.layers.Conv2D(128, 3, padding="same") for _ in range(40)],  # minutes of work per batch
+])
+def test_models_past_the_cap_are_refused_before_they_are_built(layers):
+    config = keras.saving.serialize_keras_object(keras.Sequential(layers))  # unbuilt: nothing allocated
+    with pytest.raises(TooLarge, match="the grader takes at most"):
+        check_size(config, (None, 28, 28, 1))
+
+
+def test_textbook_cnns_fit_under_the_cap():
+    keras_example = keras.Sequential([
+        keras.Input((28, 28, 1)), keras.layers.Conv2D(32, 3, activation="relu"), keras.layers.MaxPool2D(),
+        keras.layers.Conv2D(64, 3, activation="relu"), keras.layers.MaxPool2D(), keras.layers.Flatten(),
+        keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax")])
+    size = check_size(keras.saving.serialize_keras_object(keras_example), (None, 28, 28, 1))
+    assert size.parameters == keras_example.count_params()
+    assert size.parameters < reference_size().parameters * PARAMETERS_MULTIPLE
+    assert size.work < reference_size().work * WORK_MULTIPLE
+
+
+def test_functional_and_nested_models_are_measured_like_flat_ones():
+    flat = small_cnn()
+    inputs = keras.Input((28, 28, 1))
+    features = keras.Sequential(flat.layers[:3])(inputs)
+    nested = keras.Model(inputs, keras.Sequential(flat.layers[3:])(features))
+    assert measure(keras.saving.serialize_keras_object(nested), (None, 28, 28, 1)) == \
+        measure(keras.saving.serialize_keras_object(flat), (None, 28, 28, 1))
+
+
+# ----------------------------------------------------------------- the gate's own training
+
+
+def test_fresh_model_ignores_the_childs_weights():
+    model = small_cnn()
+    for layer in model.layers:
+        if layer.weights:
+            layer.set_weights([np.full(w.shape, 7.0, "float32") for w in layer.get_weights()])
+    fresh = fresh_model(described(model), seed=1234)
+    assert not any(np.all(w == 7.0) for w in fresh.get_weights() if w.size > 1)
+
+
+def test_compile_arguments_take_keras_own_settings_only():
+    model = small_cnn()
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=keras.losses.sparse_categorical_crossentropy,
+                  metrics=["acc"])
+    arguments = compile_arguments(described(model))
+    assert type(arguments["optimizer"]) is keras.optimizers.Adam
+    assert math.isclose(float(arguments["optimizer"].learning_rate), 0.01, rel_tol=1e-6)
+    assert arguments["loss"] == "sparse_categorical_crossentropy" and arguments["metrics"] == ["accuracy"]
+
+
+def _fit_history(**settings):
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    data = np.random.default_rng(0).random((50, 4), dtype=np.float32), np.arange(50) % 3
+    return described(model.fit(*data, verbose=0, **settings))
+
+
+def test_the_history_of_fit_with_the_budget_passes():
+    record = expect_fit_history(_fit_history(epochs=2, batch_size=16), "train", epochs=2, batch_size=16, images=50)
+    assert len(record["loss"]) == 2
+
+
+@pytest.mark.parametrize("settings, words", [
+    (dict(epochs=1, batch_size=16), "epochs"),
+    (dict(epochs=2), "batches"),  # Keras' default batch size, 32
+    (dict(epochs=2, batch_size=16, validation_split=0.2), "validation"),
+])
+def test_a_history_of_other_settings_fails(settings, words):
+    with pytest.raises(Incorrect, match=words):
+        expect_fit_history(_fit_history(**settings), "train", epochs=2, batch_size=16, images=50)
+
+
+def test_a_hand_made_history_fails():
+    history = keras.callbacks.History()
+    history.history = {"loss": [0.5, 0.4]}
+    with pytest.raises(Incorrect, match="did not fill in"):
+        expect_fit_history(described(history), "train", epochs=2, batch_size=16, images=50)
+
+
+def test_the_child_never_gets_the_held_out_images():
+    job = prepare_job({})
+    try:
+        with np.load(job.data / "mnist.npz") as archive:
+            assert archive["x_test"].size == 0 and archive["y_test"].size == 0
+            assert np.array_equal(archive["x_train"], load_mnist(allow_download=False).x_train)
+    finally:
+        job.remove()
+
+
+# ----------------------------------------------------------------- exercise 11's contract, figures
+
+
+def test_the_contract_allows_the_calibrated_family_and_refuses_the_rest():
+    from grader.calibrate import FAMILY, OUTSIDE
+
+    for name, layers in FAMILY.items():
+        assert trainable_mismatch(keras.Sequential([keras.Input((28, 28, 1)), *layers(keras)])) is None, name
+    for name, layers in OUTSIDE.items():
+        assert trainable_mismatch(keras.Sequential([keras.Input((28, 28, 1)), *layers(keras)])) is not None, name
+    assert trainable_mismatch(small_cnn(keras.layers.Dropout(0.9))) is not None
+
+
+@pytest.mark.parametrize("title", ["values of (3, 3, 1, 3)", "values of [3, 3, 1, 3]", "kernel 3 x 3 x 1 x 3",
+                                   "TensorShape([3, 3, 1, 3])", "3×3×1×3 kernel"])
+def test_a_shape_in_any_notation_is_named(title):
+    assert names_the_shape(title, (3, 3, 1, 3))
+
+
+@pytest.mark.parametrize("title", ["values of (3, 3, 1)", "kernel (3, 1, 3, 3)", "no shape"])
+def test_a_title_without_the_shape_is_not(title):
+    assert not names_the_shape(title, (3, 3, 1, 3))
+
+
+@pytest.mark.parametrize("draw", [lambda ax, v: ax.hist(v, bins=6), lambda ax, v: ax.hist(v, bins=6, histtype="step"),
+                                  lambda ax, v: ax.hist(v, bins=6, histtype="stepfilled"),
+                                  lambda ax, v: ax.stairs(*np.histogram(v, bins=6))])
+def test_every_way_of_drawing_a_histogram_has_its_bar_heights(draw):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    values = np.random.default_rng(1).standard_normal(200)
+    axes = Figure().subplots()
+    draw(axes, values)
+    assert bar_heights(axes) == np.histogram(values, bins=6)[0].astype(float).tolist()
