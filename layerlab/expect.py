@@ -24,12 +24,16 @@ from layerlab.misconceptions import explain, from_error, name_the_mistake
 class Incorrect(AssertionError):
     """A wrong answer; the message says what is wrong and what to try.
 
-    `misconception` is the catalogued mistake the answer matches, if any.
+    `misconception` is the catalogued mistake the answer matches, if any;
+    `learner_error` the exception the learner's own code raised, if it did
+    (its traceback is shown with -v, see layerlab.failures).
     """
 
-    def __init__(self, message: str, misconception: str | None = None):
+    def __init__(self, message: str, misconception: str | None = None,
+                 learner_error: BaseException | None = None):
         super().__init__(message)
         self.misconception = misconception
+        self.learner_error = learner_error
 
 
 class NotStarted(Exception):
@@ -66,7 +70,7 @@ def load_exercise(path: Path) -> ModuleType:
     except NotImplementedError:
         raise NotStarted(say("not_started", function="(module level)", path=shown)) from None
     except Exception as error:  # an import the learner added, a typo at module level ...
-        raise Incorrect(say("import_error", path=shown, error=_describe(error, path))) from None
+        raise Incorrect(say("import_error", path=shown, error=_describe(error, path)), learner_error=error) from None
     return module
 
 
@@ -110,7 +114,9 @@ def call(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> Any:
         raise
     except Exception as error:
         message = say("raised", function=function, error=_describe(error, None), where=_where(error, path))
-        raise incorrect(message, from_error(str(error))) from None
+        raised = incorrect(message, from_error(str(error)))
+        raised.learner_error = error
+        raise raised from None
 
 
 def _where(error: BaseException, path: Path) -> str:

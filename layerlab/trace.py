@@ -169,7 +169,9 @@ def run_model(what: str, action: Callable, *args: Any, **kwargs: Any) -> Any:
     try:
         return action(*args, **kwargs)
     except Exception as error:
-        raise incorrect(say("model.raised", what=what, error=first_line(error)), from_error(str(error))) from None
+        raised = incorrect(say("model.raised", what=what, error=first_line(error)), from_error(str(error)))
+        raised.learner_error = error
+        raise raised from None
 
 
 def expect_probabilities(output: Any, what: str) -> None:
