@@ -84,7 +84,9 @@ def answers_shown(output: str, folder: Path) -> list[str]:
     assert lines, "no predict_* function was called"
     shown = set()
     for name, answer in (json.loads(line) for line in lines):
-        values = answer.values() if isinstance(answer, dict) else answer if isinstance(answer, list) else [answer]
+        # one shape, a list of shapes (ex10) or shapes by step (ex09): JSON made every shape a list
+        is_shape_list = isinstance(answer, list) and all(isinstance(part, list) for part in answer)
+        values = answer.values() if isinstance(answer, dict) else answer if is_shape_list else [answer]
         for value in values:
             if isinstance(value, list):  # a shape (JSON made it a list)
                 forms = [repr(tuple(value)), repr(value)]
@@ -110,11 +112,9 @@ def test_no_reference_answer_at_any_verbosity(wrong_predictions):
 
     more = [visible_tests("exercises", "-vv", "-l", "--tb=native", "-k", "predict",
                           "--target", str(wrong_predictions))]
-    more += [visible_tests(str(e.test_path(Path("exercises"))), "-v", "-l", "--tb=short", "--showlocals",
-                           "--target", str(wrong_predictions)) for e in WITH_PREDICT[:3]]
-    more += [subprocess.run([sys.executable, "-m", "layerlab.cli", "check", e.id, "-v", "--target",
+    more += [subprocess.run([sys.executable, "-m", "layerlab.cli", "check", exercise, "-v", "--target",
                              str(wrong_predictions)], cwd=KIT, capture_output=True, text=True, timeout=600,
-                            env=learner_env()) for e in WITH_PREDICT[3:]]
+                            env=learner_env()) for exercise in ("conv2d", "model")]
     for completed in more:
         assert completed.returncode == 1, (completed.stdout + completed.stderr)[-3000:]
         assert answers_shown(completed.stdout + completed.stderr, wrong_predictions) == []
