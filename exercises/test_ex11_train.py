@@ -71,8 +71,8 @@ def test_build_trainable_model(exercise):
     expect_declared_input(model, IMAGE_INPUT, what)
     images, _ = random_digits(2)
     output = run_model(what, model, images)
-    expect_shape(tuple(output.shape), (len(images), NUM_CLASSES), f"{what} output for 2 images")
-    expect_probabilities(output, f"{what}: the sum of each output row")
+    expect_shape(tuple(output.shape), (len(images), NUM_CLASSES), say("describe.output_for_images", what=what, count=2))
+    expect_probabilities(output, say("describe.row_sums", what=what))
     last_steps = steps(model)[-2:]  # Dense(10, softmax), or Dense(10) + Softmax(): the same two steps
     if not last_steps or last_steps[-1] != (ACTIVATION, "softmax"):
         received = step_name(last_steps[-1]) if last_steps else "no layers"
@@ -115,12 +115,12 @@ def test_train_model(exercise):
     what = f"train_model(model, images, labels, epochs={BUDGET.epochs}, batch_size={BUDGET.batch_size})"
     history = call(exercise, "train_model", model, train_images, train_labels, BUDGET.epochs, BUDGET.batch_size)
     if not isinstance(history, keras.callbacks.History):
-        raise Incorrect(say("wrong_type", what=what, expected="the keras History that fit() returns",
+        raise Incorrect(say("wrong_type", what=what, expected=say("type.history"),
                             received=type(history).__name__))
     epochs_run = len(history.history.get("loss", []))
     if epochs_run != BUDGET.epochs:
         raise Incorrect(say("train.epochs", what=what, received=epochs_run))
-    probabilities = run_model("the trained model", model.predict, heldout_images, verbose=0)
+    probabilities = run_model(say("describe.trained_model"), model.predict, heldout_images, verbose=0)
     accuracy = float(np.mean(np.argmax(probabilities, axis=1) == heldout_labels))
     if accuracy < BUDGET.threshold:
         raise Incorrect(say("train.below_threshold", accuracy=accuracy, threshold=BUDGET.threshold,

@@ -43,7 +43,7 @@ def conv():
 def expect_figure(figure, axes_count, what):
     """A matplotlib Figure with exactly `axes_count` Axes."""
     if not isinstance(figure, Figure):
-        raise Incorrect(say("wrong_type", what=what, expected="a matplotlib Figure", received=type(figure).__name__))
+        raise Incorrect(say("wrong_type", what=what, expected=say("type.figure"), received=type(figure).__name__))
     if len(figure.axes) != axes_count:
         raise Incorrect(say("figure.axes_count", what=what, expected=axes_count, received=len(figure.axes)))
 
@@ -63,7 +63,7 @@ def expect_image(figure, expected, what):
     if not drawn:
         raise Incorrect(say("figure.no_image", what=what))
     shown = np.asarray(drawn[0].get_array(), dtype=np.float64)
-    expect_array(shown, np.asarray(expected, dtype=np.float64), f"{what}: the array imshow draws",
+    expect_array(shown, np.asarray(expected, dtype=np.float64), say("describe.imshow_array", what=what),
                  show_expected_shape=True)
 
 
@@ -81,7 +81,7 @@ def test_plot_histogram(exercise, conv, bins):
         raise Incorrect(say("figure.no_histogram", what=what))
     counts, _ = np.histogram(values.ravel(), bins=30 if bins is None else bins)
     heights = np.array([bar.get_height() for bar in bars], dtype=np.float64)
-    expect_array(heights, counts.astype(np.float64), f"{what}: the heights of the bars", show_expected_shape=True)
+    expect_array(heights, counts.astype(np.float64), say("describe.bar_heights", what=what), show_expected_shape=True)
 
 
 def test_plot_kernel(exercise, conv):
@@ -105,7 +105,7 @@ def test_plot_kernel_of_another_layer(exercise):
 @pytest.mark.parametrize("shape", [None, (2, 14, 14, 8)])
 def test_plot_feature_map(exercise, conv, shape):
     output = conv[0] if shape is None else np.random.default_rng(2).standard_normal(shape).astype(np.float32)
-    what = f"plot_feature_map(output of shape {tuple(output.shape)})"
+    what = f"plot_feature_map({say('describe.output_of_shape', shape=tuple(output.shape))})"
     figure = call(exercise, "plot_feature_map", output)
     expect_figure(figure, 2, what)  # the picture and its colorbar
     expect_title_with_shape(figure, output.shape, what)
@@ -120,7 +120,7 @@ def test_save_figure(exercise, tmp_path, given_as):
     what = f"save_figure(figure, {given_as.__name__}(path))"
     got = call(exercise, "save_figure", figure, given_as(path))
     if not isinstance(got, Path):
-        raise Incorrect(say("wrong_type", what=what, expected="a pathlib.Path", received=type(got).__name__))
+        raise Incorrect(say("wrong_type", what=what, expected=say("type.path"), received=type(got).__name__))
     if got.resolve() != path.resolve():
         raise Incorrect(say("figure.wrong_path", what=what, received=got, expected=path))
     if not path.is_file():

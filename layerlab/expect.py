@@ -58,7 +58,7 @@ def load_exercise(path: Path) -> ModuleType:
         source = path.read_text(encoding="utf-8")
         code = compile(source, str(path), "exec")
     except UnicodeDecodeError as error:
-        raise Incorrect(say("import_error", path=shown, error=f"not UTF-8 text ({error.reason})")) from None
+        raise Incorrect(say("import_error", path=shown, error=say("describe.not_utf8", reason=error.reason))) from None
     except SyntaxError as error:
         raise Incorrect(say("syntax_error", path=shown, line=error.lineno, detail=error.msg)) from None
     name = f"layerlab_target_{path.parent.name}_{path.stem}"
@@ -91,13 +91,13 @@ def useful_line(text: str) -> str:
 
 
 def _describe(error: BaseException, path: Path | None) -> str:
-    where = ""
+    name = type(error).__name__
     if path is not None:
         frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
         if frames:
-            where = f" at line {frames[-1].lineno}"
+            name = say("describe.at_line", error=name, line=frames[-1].lineno)
     first = useful_line(str(error))
-    return f"{type(error).__name__}{where}: {first}" if first else f"{type(error).__name__}{where}"
+    return f"{name}: {first}" if first else name
 
 
 def call(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> Any:
@@ -155,7 +155,7 @@ def expect_array(
     """type -> dtype -> rank -> shape -> finite -> values. Tensors are accepted."""
     got = to_array(got)
     if type(got) is not np.ndarray:
-        raise Incorrect(say("wrong_type", what=what, expected="a numpy array or a tensor", received=_type_name(got)))
+        raise Incorrect(say("wrong_type", what=what, expected=say("type.array_or_tensor"), received=_type_name(got)))
     if got.dtype != expected.dtype:
         key = None
         if expected.dtype == np.float32:  # both misconceptions advise casting to float32
@@ -176,7 +176,7 @@ def expect_array(
         raise Incorrect(say("not_finite", what=what, count=count, total=got.size))
     if not np.allclose(got, expected, rtol=rtol, atol=atol):
         worst = float(np.max(np.abs(got.astype(np.float64) - expected.astype(np.float64))))
-        message = say("wrong_values", what=what, detail=f"largest difference {worst:.3g}")
+        message = say("wrong_values", what=what, detail=say("describe.largest_difference", difference=f"{worst:.3g}"))
         raise incorrect(message, name_the_mistake(got, alternatives or {}, expected))
     return got
 
@@ -195,7 +195,7 @@ def expect_shape(
         received = _type_name(got)
         if type(got) in (tuple, list):  # the container is fine, an element is not: show them
             received += f" {got!r}"
-        raise Incorrect(say("wrong_type", what=what, expected="a tuple of ints", received=received))
+        raise Incorrect(say("wrong_type", what=what, expected=say("type.tuple_of_ints"), received=received))
     got = tuple(got)
     if got != tuple(expected):
         mistake = name_the_mistake(got, alternatives or {}, tuple(expected))
@@ -235,7 +235,7 @@ def expect_number(
         got = got.item()
     allowed = (int,) if isinstance(expected, int) else (int, float)
     if type(got) not in allowed:
-        kind = "an int" if isinstance(expected, int) else "a number"
+        kind = say("type.int") if isinstance(expected, int) else say("type.number")
         raise Incorrect(say("wrong_type", what=what, expected=kind, received=received))
     if abs(got - expected) > tolerance:
         mistake = name_the_mistake(got, alternatives or {}, expected)

@@ -116,8 +116,8 @@ def expect_same_steps(got, reference, what: str, trace: str = "") -> None:
         if step is not None and expected is not None and step[0] == expected[0] != ACTIVATION:
             for key in expected[1]:
                 if step[1].get(key) != expected[1][key]:
-                    message = say("wrong_config", what=f"{what}, step {number} ({step[0]})", key=key,
-                                  received=repr(step[1].get(key)))
+                    described = say("describe.step", what=what, number=number, step=step[0])
+                    message = say("wrong_config", what=described, key=key, received=repr(step[1].get(key)))
                     raise incorrect(message + tail, _setting_mistake(key, step[1].get(key), expected[1][key]))
         if step is None:
             message = say("model_check.step_missing", what=what, number=number, expected=step_name(expected),

@@ -65,7 +65,7 @@ def expect_declared_input(model: Any, expected: tuple, what: str) -> None:
     declared = declared_input_shape(model)
     if declared is None:
         raise Incorrect(say("model.no_input", what=what, shape=tuple(expected)))
-    expect_shape(declared[1:], tuple(expected), f"{what}: the shape given to keras.Input",
+    expect_shape(declared[1:], tuple(expected), say("describe.input_shape", what=what),
                  alternatives={"missing_channel_axis": tuple(expected)[:-1]})
 
 
