@@ -66,4 +66,7 @@ def test_count_zeroed(exercise, shape, as_tensor):
     # The values ReLU changes are exactly the ones it sets to zero.
     expected = int(np.count_nonzero(np.asarray(keras.activations.relu(values)) != values))
     got = call(exercise, "count_zeroed", tf.constant(values) if as_tensor else values)
-    expect_number(got, expected, f"count_zeroed({say('describe.values_of_shape', shape=shape)})")
+    # Counting the exact zeros too is counting them as if they were negative.
+    with_zeros = int(np.count_nonzero(np.asarray(keras.activations.relu(values)) != np.where(values == 0, 1, values)))
+    expect_number(got, expected, f"count_zeroed({say('describe.values_of_shape', shape=shape)})",
+                  alternatives={"zeros_counted": with_zeros})

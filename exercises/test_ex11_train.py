@@ -95,7 +95,7 @@ def test_compile_model(exercise):
         raise Incorrect(say("model.not_compiled", what=what))
     # One training step first: a positional compile only fails here, inside Keras.
     images, labels = random_digits(8)
-    results = run_model(f"one training step after {what}", model.train_on_batch, images, labels, return_dict=True)
+    results = run_model(say("describe.training_step", what=what), model.train_on_batch, images, labels, return_dict=True)
     settings = model.get_compile_config()
     optimizer = settings["optimizer"]["class_name"] if isinstance(settings["optimizer"], dict) else settings["optimizer"]
     if str(optimizer).lower() != "adam":
@@ -123,6 +123,16 @@ def test_train_model(exercise):
     probabilities = run_model(say("describe.trained_model"), model.predict, heldout_images, verbose=0)
     accuracy = float(np.mean(np.argmax(probabilities, axis=1) == heldout_labels))
     if accuracy < BUDGET.threshold:
-        raise Incorrect(say("train.below_threshold", accuracy=accuracy, threshold=BUDGET.threshold,
-                            train_images=len(train_images), epochs=BUDGET.epochs,
-                            batch_size=BUDGET.batch_size, seed=BUDGET.seed))
+        message = say("train.below_threshold", accuracy=accuracy, threshold=BUDGET.threshold,
+                      train_images=len(train_images), epochs=BUDGET.epochs, batch_size=BUDGET.batch_size,
+                      seed=BUDGET.seed)
+        raise incorrect(message, "learning_rate_changed" if learning_rate_raised(model) else None)
+
+
+def learning_rate_raised(model):
+    """True when the model's optimizer learns faster than its class does by default."""
+    optimizer = getattr(model, "optimizer", None)
+    try:
+        return float(optimizer.learning_rate) > float(type(optimizer)().learning_rate)
+    except Exception:  # no optimizer, a schedule, an optimizer that needs arguments: nothing to say
+        return False
