@@ -81,8 +81,8 @@ def _step_mistake(mine: tuple | None, wanted: tuple | None, is_last: bool) -> st
         return "missing_softmax"
     if mine is not None and wanted is not None and (mine[0], wanted[0]) == ("AveragePooling2D", "MaxPooling2D"):
         return "average_pooling"
-    if ACTIVATION in {step[0] for step in (mine, wanted) if step is not None}:
-        return "wrong_activation"
+    if mine is not None and wanted is not None and ACTIVATION in (mine[0], wanted[0]):
+        return "wrong_activation"  # one step where another was asked for; a step too many or missing says so itself
     return None
 
 
