@@ -66,16 +66,20 @@ def visible_tests(*arguments: str, env: dict | None = None, cwd: Path = KIT) -> 
                           timeout=900, env=env or learner_env())
 
 
-@pytest.fixture(scope="module")
-def wrong_predictions(tmp_path_factory) -> Path:
-    """The solutions, with a wrong answer in every predict_* function."""
-    folder = tmp_path_factory.mktemp("wrong_predictions")
+def solutions_with(folder: Path, wrong: str) -> Path:
+    """The solutions in `folder`, with `wrong` appended to every file that has predict_* functions."""
     for exercise in EXERCISES:
         text = exercise.path(KIT, "solutions").read_text(encoding="utf-8")
         if exercise in WITH_PREDICT:
-            text += WRONG_PREDICTIONS
+            text += wrong
         (folder / f"{exercise.module}.py").write_text(text, encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="module")
+def wrong_predictions(tmp_path_factory) -> Path:
+    """The solutions, with a wrong answer in every predict_* function."""
+    return solutions_with(tmp_path_factory.mktemp("wrong_predictions"), WRONG_PREDICTIONS)
 
 
 def answers_shown(output: str, folder: Path) -> list[str]:
@@ -190,3 +194,55 @@ def test_a_target_option_of_another_conftest_leaves_the_plugin_its_long_name(tmp
     run = visible_tests("exercises/test_ex07_flatten.py", "-q", "-p", "no:cacheprovider",
                         "--layerlab-target", str(KIT / "solutions"), cwd=kit)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+# Each predict_* answers with the right value's text: a wrong type ("expected a tuple of ints ...").
+WRONG_TYPES = WRONG_PREDICTIONS.replace("return _off_by_one(answer)", "return str(answer)")
+PLACEHOLDER_PARTICLES = re.compile(r"을\(를\)|를\(을\)|이\(가\)|가\(이\)|은\(는\)|는\(은\)|와\(과\)|과\(와\)|\(으\)로")
+HANGUL = re.compile("[\uac00-\ud7a3]")
+# An English phrase: a function word and the word after it, outside `code`, 'quotes' and an error's own text.
+ENGLISH_PHRASE = re.compile(r"\b(a|an|the|of|or|for|with|to|is|not|values|output|list|array|tuple)\s+[a-z]{2,}\b")
+
+
+def english_in_korean_lines(output: str) -> list[str]:
+    found = []
+    for line in output.splitlines():
+        if not HANGUL.search(line):
+            continue
+        prose = re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"", "", line)
+        prose = re.sub(r"\b[A-Z]\w*(Error|Exception)\b.*?(?=\(|$)", "", prose)  # Python's or Keras' own words
+        if ENGLISH_PHRASE.search(prose):
+            found.append(line.strip())
+    return found
+
+
+def test_korean_output_has_no_placeholder_particles_and_no_english_phrases(tmp_path):
+    """LAYERLAB_LANG=ko over the stubs, wrong answers and wrong types, at -v with tracebacks too."""
+    wrong_types = solutions_with(tmp_path, WRONG_TYPES)
+    korean = learner_env(LAYERLAB_LANG="ko")
+    runs = [visible_tests("exercises", env=korean),
+            visible_tests("exercises", "-v", "-k", "predict or shape or count or length", "--target", str(wrong_types),
+                          env=korean)]
+    for run in runs:
+        output = run.stdout + run.stderr
+        assert run.returncode == 1 and HANGUL.search(output), output[-2000:]
+        assert PLACEHOLDER_PARTICLES.findall(output) == [], [line for line in output.splitlines()
+                                                              if PLACEHOLDER_PARTICLES.search(line)]
+        assert english_in_korean_lines(output) == []
+    assert "정수(int)로 된 튜플" in runs[1].stdout  # the wrong-type message, in Korean
+
+
+def test_the_particle_follows_the_word_before_it():
+    from layerlab.messages import final_consonant, korean_particles
+
+    cases = {
+        "13을(를) 받았습니다": "13을 받았습니다", "2이(가)": "2가", "`--level 2`이(가) 더": "`--level 2`가 더",
+        "ex01_image.py을(를) 여세요": "ex01_image.py를 여세요", "(1, 28, 28, 3)을(를)": "(1, 28, 28, 3)을",
+        "`layerlab hint flatten`(으)로": "`layerlab hint flatten`으로", "`hint image`(으)로": "`hint image`로",
+        "7(으)로": "7로", "서울(으)로": "서울로", "집(으)로": "집으로", "10은(는)": "10은", "0.25은(는)": "0.25는",
+        "함수이(가)": "함수가", "값이(가)": "값이", "ReLU과(와)": "ReLU와", "Dense와(과)": "Dense와",
+        "model을(를)": "model을", "'valid'을(를)": "'valid'를",
+    }
+    for written, read in cases.items():
+        assert korean_particles(written) == read, written
+    assert (final_consonant("삶"), final_consonant("가"), final_consonant("6"), final_consonant("")) == ("ㄻ", "", "ㄱ", "")
