@@ -47,7 +47,9 @@ def _learner_module(folder: Path) -> tuple[Any, str | None]:
 
     try:
         return load_exercise(folder / f"{PLOTTING_MODULE}.py"), None
-    except (Incorrect, NotStarted) as error:
+    except NotStarted:
+        return None, say("cli.show_not_written")
+    except Incorrect as error:
         return None, str(error).splitlines()[0]
 
 
@@ -57,7 +59,9 @@ def _learner_figure(module, function: str, arguments: tuple) -> tuple[Figure | N
 
     try:
         figure = call(module, function, *arguments)
-    except (Incorrect, NotStarted) as error:
+    except NotStarted:
+        return None, say("cli.show_not_written")
+    except Incorrect as error:
         return None, str(error).splitlines()[0]
     if not isinstance(figure, Figure):
         return None, say("wrong_type", what=f"{function}(...)", expected=say("type.figure"),
