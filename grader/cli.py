@@ -9,7 +9,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from grader.grade import DEFAULT_VISIBILITY  # noqa: E402
+from grader.grade import DEFAULT_VISIBILITY, WeakSandbox  # noqa: E402
 from grader.paths import EXAMPLE_SUBMISSION, KIT_ROOT  # noqa: E402
 from grader.sandbox import Limits  # noqa: E402
 from grader.results import GRADESCOPE_VISIBILITY  # noqa: E402
@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="submissions graded at once (default: the number of CPUs, %(default)s here)")
     grade.add_argument("--tables", action="store_true",
                        help="print every submission's table (default: only when grading one)")
+    grade.add_argument("--allow-weak-sandbox", action="store_true",
+                       help="grade even where a learner's code could read the reference (recorded in results.json)")
     grade.add_argument("--no-expand", action="store_true",
                        help="each SUBMISSION is one submission, even a folder without exercise files")
     _add_visibility(grade)
@@ -68,10 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_visibility(gradescope)
     classroom = targets.add_parser("classroom", help=".github/workflows/classroom.yml for the student repository")
     classroom.add_argument("dest", type=Path, metavar="DEST")
-    worker = verbs.add_parser("worker", help=argparse.SUPPRESS)
-    worker.add_argument("submission", type=Path)
-    worker.add_argument("--out", type=Path, required=True)
-    worker.add_argument("--hide", type=Path, action="append", default=[])
+    worker = verbs.add_parser("worker", help=argparse.SUPPRESS)  # grader/workers.py starts it
+    worker.add_argument("--serve", type=int, required=True, metavar="FD")
+    worker.add_argument("--weak-sandbox-accepted", default="")
     _add_visibility(worker)
     _add_limits(worker)
     return parser
@@ -88,14 +89,19 @@ def _fail(message: str) -> int:
 
 
 def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1, tables: bool | None = None,
-                    visibility: str = DEFAULT_VISIBILITY) -> list:
+                    visibility: str = DEFAULT_VISIBILITY, allow_weak: str = "") -> list:
     """Grade with a progress display; then one table per submission, or the class summary and gradebook."""
     from grader.gradebook import summary, write_gradebook
     from grader.grade import grade_many, unique_names
     from grader.report import BatchProgress, table
 
+    from grader.sandbox import probe
+
+    host = probe()
+    print(f"sandbox: {host.mode}" + "".join(f"\n  warning: {missing}" for missing in host.missing), file=sys.stderr)
     with BatchProgress(len(paths), jobs) as progress:
-        results = grade_many(paths, out, limits, jobs=jobs, progress=progress, visibility=visibility)
+        results = grade_many(paths, out, limits, jobs=jobs, progress=progress, visibility=visibility,
+                             allow_weak=allow_weak)
     graded = list(zip(unique_names(paths), results))
     gradebook = write_gradebook(out, graded)
     if tables if tables is not None else len(results) == 1:
@@ -127,10 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.verb in ("grade", "demo", "selftest") and (problem := _data_problem()):
         return _fail(problem)
     if arguments.verb == "worker":
-        from grader.grade import grade_one
+        from grader.workers import serve
 
-        grade_one(arguments.submission, arguments.out, limits, arguments.hide, arguments.visibility)
-        return 0
+        return serve(arguments.serve, limits, arguments.visibility, arguments.weak_sandbox_accepted)
     if arguments.verb == "grade":
         from grader.stage import expand
 
@@ -145,9 +150,12 @@ def main(argv: list[str] | None = None) -> int:
             paths = expand(paths, notes)
         for note in notes:
             print(f"grader: {note}", file=sys.stderr)
+        allow_weak = "--allow-weak-sandbox" if arguments.allow_weak_sandbox else ""
         try:
             grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs, arguments.tables or None,
-                            arguments.visibility)
+                            arguments.visibility, allow_weak)
+        except WeakSandbox as refusal:
+            return _fail(str(refusal))
         except KeyboardInterrupt:
             print(f"\ngrader: interrupted; every worker was stopped. Results so far are in {arguments.out}/",
                   file=sys.stderr)
@@ -176,7 +184,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path}")
         return 0
     if arguments.verb == "demo":
-        grade_and_print([EXAMPLE_SUBMISSION], arguments.out.resolve(), limits)
+        try:
+            grade_and_print([EXAMPLE_SUBMISSION], arguments.out.resolve(), limits,
+                            allow_weak="the demo grades the kit's own sample")
+        except WeakSandbox as refusal:
+            return _fail(str(refusal))
         return 0
     if arguments.verb == "selftest":
         from grader.selftest import selftest

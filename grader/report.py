@@ -25,7 +25,19 @@ def table(result: GradingResult) -> str:
         lines.append(f"    … and {len(failing) - 12} more failing checks (see results.json)")
     if result.status != "graded":
         lines.append(f"  {result.output}")
+    lines += isolation_lines(result.isolation)
     return "\n".join(lines)
+
+
+def isolation_lines(isolation: dict) -> list[str]:
+    """The sandbox in one line, and a warning line for every layer that was missing or overridden."""
+    if not isolation:
+        return []
+    lines = [f"  sandbox: {isolation.get('mode', '?')} ({len(isolation.get('layers', []))} layers)"]
+    lines += [f"  warning: {missing}" for missing in isolation.get("missing", [])]
+    if isolation.get("override"):
+        lines.append(f"  warning: NOT AUTHORITATIVE: {isolation['override']}")
+    return lines
 
 
 class BatchProgress:

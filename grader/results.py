@@ -50,7 +50,7 @@ class GradingResult:
     execution_time: float = 0.0
     output: str = ""
     versions: dict = field(default_factory=dict)
-    isolation: list = field(default_factory=list)
+    isolation: dict = field(default_factory=dict)  # mode, layers, missing, override (grade.isolation_report)
     events: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)  # seconds: stage, tensorflow_import, child_startup, checks ...
 
@@ -144,7 +144,7 @@ def from_gradescope(document: dict) -> GradingResult:
     return GradingResult(
         submission=extra.get("submission", ""), status=extra.get("status", "graded"), checks=checks,
         execution_time=document.get("execution_time", 0.0), output=document.get("output", ""),
-        versions=extra.get("versions", {}), isolation=extra.get("isolation", []), events=extra.get("events", []),
+        versions=extra.get("versions", {}), isolation=extra.get("isolation", {}), events=extra.get("events", []),
         timings=extra.get("timings", {}))
 
 

@@ -13,7 +13,8 @@ class Limits:
     call: float = 30.0
     train: float = 300.0
     memory_mb: int = 2048
-    work_mb: int = 256
+    work_mb: int = 256  # the child's scratch tmpfs
+    processes: int = 512  # processes and threads of the child's uid (TensorFlow starts dozens of threads)
     submission: float = 3600.0  # the whole of one submission, in its trusted worker (a grader hang)
 
 

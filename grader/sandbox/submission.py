@@ -7,6 +7,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.sandbox import cgroup, host, identity
+from grader.sandbox.confine import Plan
+from grader.sandbox.job import Job, prepare_job
 from grader.sandbox.limits import CallFailed, Limits
 from grader.sandbox.process import Child
 from grader.sandbox.runner import wire
@@ -26,14 +29,19 @@ class Returned:
 class Submission:
     """A staged submission and the child that answers for it.
 
-    `files` maps module name -> problem ('' when the file is there and parses,
-    else the words for what is wrong with it: not submitted, syntax error ...).
+    `sources` maps module name -> source text of the staged files; `files`
+    maps module name -> '' when the file is there and parses, else a
+    (status, words) pair for what is wrong with it (not submitted, syntax error
+    ...). `secrets` are folders the child must never see (the output folder,
+    other submissions): hidden again if an allowlisted folder holds one.
+    The submission leases its child's uid and makes its job folder at once;
+    `close` gives both back.
     """
 
-    job_dir: Path
+    sources: dict
     files: dict
     limits: Limits = field(default_factory=Limits)
-    hidden: list = field(default_factory=list)
+    secrets: list = field(default_factory=list)
     events: list = field(default_factory=list)  # what went wrong with the child, for the report
     _child: Child | None = None
     _broken: dict = field(default_factory=dict)  # (module, function or None) -> CallFailed
@@ -41,13 +49,32 @@ class Submission:
     timings: dict = field(default_factory=dict)  # seconds spent starting children (for the report)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _closed: bool = False
+    _lease: identity.Lease = field(default_factory=identity.Lease)
+    job: Job | None = None
+
+    def __post_init__(self) -> None:
+        self.host = host.probe()
+        uid = self._lease.acquire()
+        self.job = prepare_job(self.sources, self.host.mode, uid)
+        self.plan = Plan(self.host.mode, uid, self.host.is_root, self.job, self.limits.work_mb,
+                         secrets=[Path(p) for p in self.secrets])
+
+    def _new_child(self) -> Child:
+        group = None
+        controllers = cgroup.available() if self.host.mode != "unconfined" else ()
+        if controllers:
+            group = cgroup.Group.make(controllers, self.limits.memory_mb, self.limits.processes)
+        self.plan.cgroup_procs = group.procs_files() if group else []
+        return Child(self.plan, self.limits, group)
 
     def _ensure_child(self) -> Child:
         with self._lock:
             if self._closed:
                 raise CallFailed("crashed", "grading of this submission has ended")
             if self._child is None or not self._child.alive():
-                self._child = Child(self.job_dir, self.limits, self.hidden)
+                if self._child is not None:
+                    self._child.kill()
+                self._child = self._new_child()
                 started = time.monotonic()
                 try:
                     self._child.start()
@@ -141,12 +168,19 @@ class Submission:
         return Returned(wire.decode(answer["value"]))
 
     def close(self) -> None:
-        """Stop the child (waiting for a start-up in progress); no child starts after this."""
+        """Stop the child (waiting for a start-up in progress), end everything it started, give back its
+        uid and remove its job folder; no child starts after this."""
         with self._lock:
             self._closed = True
             if self._child is not None:
                 self._child.stop()
+                survivors = self._child.survivors()
+                if survivors:
+                    self.events.append(f"processes still alive after the child was killed: {survivors}")
                 self._child = None
+            self._lease.release()
+            if self.job is not None:
+                self.job.remove()
 
 
 def _failure_from(error: dict, module: str, function: str | None) -> CallFailed:
