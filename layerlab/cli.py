@@ -71,7 +71,7 @@ def _shown(path: Path) -> str:
 def pytest_command(tests: list[str], target: str, *options: str) -> list[str]:
     """The visible tests in a child pytest, in the chosen language, without a cache folder."""
     return [sys.executable, "-m", "pytest", *tests, "-p", "no:cacheprovider",
-            "--target", target, "--lang", messages.language(), *options]
+            "--layerlab-target", target, "--lang", messages.language(), *options]
 
 
 def _reported_states(root: Path, target: str, *options: str) -> dict[str, str]:
