@@ -43,7 +43,6 @@ QUIET_WARNINGS = tuple(
     for category in ("DeprecationWarning", "PendingDeprecationWarning", "FutureWarning", "UserWarning")
     for library in ("keras", "tensorflow", "numpy")
 )
-NOT_STARTED_CATEGORY = "not started"  # pytest's tally of tests whose exercise is untouched
 _states: dict[str, list[str]] = {}
 _data_errors_shown: set[str] = set()
 _not_started_messages: dict[str, str] = {}
@@ -173,7 +172,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
     """A test of an exercise not started yet is tallied apart: no failure section, no short-summary line."""
     if report.failed and getattr(report, "layerlab_state", None) == NOT_STARTED:
-        return NOT_STARTED_CATEGORY, MARKERS[NOT_STARTED], ("NOT STARTED", {"yellow": True})
+        words = messages.say("state_not_started")  # pytest's closing tally says "7 not started" in its words
+        return words, MARKERS[NOT_STARTED], (words.upper(), {"yellow": True})
     return None
 
 
