@@ -19,7 +19,7 @@ def _limits(arguments) -> Limits:
     if not hasattr(arguments, "call_timeout"):
         return Limits()
     return Limits(call=arguments.call_timeout, train=arguments.train_timeout, memory_mb=arguments.memory_mb,
-                  submission=arguments.submission_timeout)
+                  budget=arguments.budget, submission=arguments.submission_timeout)
 
 
 def _add_limits(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +28,10 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
                         help=f"seconds one call of a learner's function may take (default {defaults.call:g})")
     parser.add_argument("--train-timeout", type=float, default=defaults.train, metavar="S",
                         help=f"seconds the training gate may take (default {defaults.train:g})")
+    parser.add_argument("--budget", type=float, default=defaults.budget, metavar="S",
+                        help=f"seconds of learner time for all of one submission's calls, shared fairly by "
+                             f"its files; the training gate has its own --train-timeout "
+                             f"(default {defaults.budget:g})")
     parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, metavar="MB",
                         help=f"memory cap of the learner's process (default {defaults.memory_mb})")
     parser.add_argument("--submission-timeout", type=float, default=defaults.submission, metavar="S",
@@ -96,14 +100,19 @@ def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1,
     from grader.report import BatchProgress, table
 
     from grader.sandbox import probe
+    from grader.sanitize import text
 
     host = probe()
     print(f"sandbox: {host.mode}" + "".join(f"\n  warning: {missing}" for missing in host.missing), file=sys.stderr)
+    names = unique_names(paths)
+    for path, name in zip(paths, names):
+        if name != Path(path).name and name != Path(path).stem:
+            print(text(f"grader: {path} is graded as {name}"), file=sys.stderr)
     with BatchProgress(len(paths), jobs) as progress:
         results = grade_many(paths, out, limits, jobs=jobs, progress=progress, visibility=visibility,
                              allow_weak=allow_weak)
-    graded = list(zip(unique_names(paths), results))
-    gradebook = write_gradebook(out, graded)
+    graded = list(zip(names, results))
+    gradebook = write_gradebook(out, graded, {name: _shown(path) for path, name in zip(paths, names)})
     if tables if tables is not None else len(results) == 1:
         for result in results:
             print()
@@ -111,9 +120,29 @@ def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1,
     print()
     if len(results) > 1:
         print(summary(graded))
-    print(f"gradebook: {gradebook}")
-    print(f"results: {out}/<name>/results.json and junit.xml")
+    print(text(f"gradebook: {gradebook}"))
+    print(text(f"results: {out}/<name>/results.json and junit.xml"))
     return results
+
+
+def _shown(path: Path) -> str:
+    """A submission's path as the gradebook shows it: relative to here when it is below here."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _grader_errors(results: list) -> int:
+    """Exit status 1, with the names, when the grader could not grade a submission (regrade it)."""
+    from grader.gradebook import GRADER_ERROR
+    from grader.sanitize import text
+
+    failed = [result.submission for result in results if result.status == GRADER_ERROR]
+    if failed:
+        print(text(f"grader: {len(failed)} submission(s) could not be graded (grader error, no score): "
+                   f"{', '.join(failed)}; regrade them"), file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _data_problem() -> str | None:
@@ -148,19 +177,21 @@ def main(argv: list[str] | None = None) -> int:
         paths = [p.resolve() for p in arguments.submissions]
         if not arguments.no_expand:
             paths = expand(paths, notes)
+        from grader.sanitize import text
+
         for note in notes:
-            print(f"grader: {note}", file=sys.stderr)
+            print(text(f"grader: {note}"), file=sys.stderr)
         allow_weak = "--allow-weak-sandbox" if arguments.allow_weak_sandbox else ""
         try:
-            grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs, arguments.tables or None,
-                            arguments.visibility, allow_weak)
+            results = grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs,
+                                      arguments.tables or None, arguments.visibility, allow_weak)
         except WeakSandbox as refusal:
             return _fail(str(refusal))
         except KeyboardInterrupt:
             print(f"\ngrader: interrupted; every worker was stopped. Results so far are in {arguments.out}/",
                   file=sys.stderr)
             return 130
-        return 0
+        return _grader_errors(results)
     if arguments.verb == "release":
         from grader.release import ReleaseError, release
 
@@ -185,11 +216,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if arguments.verb == "demo":
         try:
-            grade_and_print([EXAMPLE_SUBMISSION], arguments.out.resolve(), limits,
-                            allow_weak="the demo grades the kit's own sample")
+            results = grade_and_print([EXAMPLE_SUBMISSION], arguments.out.resolve(), limits,
+                                      allow_weak="the demo grades the kit's own sample")
         except WeakSandbox as refusal:
             return _fail(str(refusal))
-        return 0
+        return _grader_errors(results)
     if arguments.verb == "selftest":
         from grader.selftest import selftest
         from layerlab.table import find

@@ -14,8 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
+from grader.gradebook import GRADER_ERROR, OWN_NAMES
+from grader.results import ERROR, GradingResult, write_results
 from grader.sandbox import Limits, Submission, kit_secrets, probe, reachable
-from grader.results import GradingResult, write_results
 from grader.stage import Refused, stage, submission_name
 from grader.workers import Worker
 
@@ -31,13 +32,13 @@ def isolation_report(weak_accepted: str = "") -> dict:
 
 
 def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
-              visibility: str = DEFAULT_VISIBILITY, weak_accepted: str = "") -> GradingResult:
+              visibility: str = DEFAULT_VISIBILITY, weak_accepted: str = "", name: str | None = None) -> GradingResult:
     """Grade one submission in this (trusted) process; the learner's code runs in a child."""
     from grader.check import run_checks
     from layerlab.quiet import import_tensorflow
 
     started = time.monotonic()
-    result = GradingResult(submission_name(path), isolation=isolation_report(weak_accepted))
+    result = GradingResult(name or submission_name(path), isolation=isolation_report(weak_accepted))
     try:
         staged = stage(path)
     except Refused as refusal:
@@ -71,10 +72,17 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
         submission.close()  # the child and everything it started are gone before anything is written
     clock = time.monotonic()
     timings.update(submission.timings)
+    if submission.budget is not None:  # learner time per file, as the budget counted it
+        timings.update({f"learner.{module}": spent for module, spent in submission.budget.spent.items()})
     timings["training_gate"] = sum(c.details.get("seconds", 0.0) for c in checks)
     result.timings = timings
     result.checks = checks
     result.events += submission.events + errors
+    broken = [check.name for check in checks if check.status == ERROR]
+    if errors or broken:  # a check that could not run: the score is not the learner's, say so everywhere
+        result.status = GRADER_ERROR
+        result.output = (f"the grader itself failed on this submission ({len(broken)} checks could not run: "
+                         f"{', '.join(broken[:5]) or 'pytest did not run'}); regrade it")
     result.versions = {"python": sys.version.split()[0], **_versions(), **{
         f"child_{k}": v for k, v in submission.versions.items() if k != "python"}}
     result.execution_time = time.monotonic() - started
@@ -169,10 +177,19 @@ def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
 
 
 def unique_names(paths: list[Path]) -> list[str]:
-    """Output folder names: the submission's name, with -2, -3 ... when two share one."""
-    names, seen = [], {}
+    """Output folder names: the submission's name, with -2, -3 ... until it is like no name taken.
+
+    Taken are the names given before it and the grader's own files in the
+    output folder, compared without case (ben/, ben-2/ and ben.zip give
+    ben, ben-2 and ben-3, also on a case-insensitive disk).
+    """
+    taken = {name.casefold() for name in OWN_NAMES}
+    names = []
     for path in paths:
-        name = submission_name(path)
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+        base = name = submission_name(path)
+        number = 2
+        while name.casefold() in taken:
+            name, number = f"{base}-{number}", number + 1
+        taken.add(name.casefold())
+        names.append(name)
     return names

@@ -1,6 +1,10 @@
 """Gradebook: one CSV row per submission and a short summary of the class.
 
-    name, <one column per exercise id, in table order>, total, max, status
+    name, <one column per exercise id, in table order>, total, max, status, source
+
+A grader error's score cells are empty (never a 0 an LMS import would count);
+`source` is the path that was graded under `name`. Every text cell goes
+through grader.sanitize.cell (no formulas, no control characters).
 
 Rows come from the results.json documents (through GradingResult), so a
 regrade of the same submissions writes the same file: no times, no dates.
@@ -13,10 +17,12 @@ import statistics
 from pathlib import Path
 
 from grader.results import NO_CHECKS, PASSED, GradingResult
+from grader.sanitize import cell, text
 from layerlab.table import load_table
 
 GRADEBOOK_NAME = "gradebook.csv"
 GRADER_ERROR = "grader error"  # a submission the grader could not grade: regrade it, never count it
+OWN_NAMES = (GRADEBOOK_NAME, "gradebook", "summary")  # no submission's output folder may take these
 
 
 def _number(value: float) -> str:
@@ -25,26 +31,30 @@ def _number(value: float) -> str:
 
 
 def columns() -> list[str]:
-    return ["name", *(exercise.id for exercise in load_table()), "total", "max", "status"]
+    return ["name", *(exercise.id for exercise in load_table()), "total", "max", "status", "source"]
 
 
-def row(name: str, result: GradingResult) -> dict[str, str]:
-    """One submission's row; an exercise with nothing checked is left empty."""
-    cells = {"name": name}
+def row(name: str, result: GradingResult, source: str = "") -> dict[str, str]:
+    """One submission's row; an exercise with nothing checked, and every score of a grader error, is empty."""
+    failed = result.status == GRADER_ERROR
+    cells = {"name": cell(name)}
     for exercise in result.exercises():
-        cells[exercise.exercise] = "" if exercise.status == NO_CHECKS else _number(exercise.score)
-    cells.update(total=_number(result.score), max=_number(result.max_score), status=result.status)
+        cells[exercise.exercise] = "" if failed or exercise.status == NO_CHECKS else _number(exercise.score)
+    cells.update(total="" if failed else _number(result.score), max=_number(result.max_score),
+                 status=cell(result.status), source=cell(source))
     return cells
 
 
-def write_gradebook(directory: Path, graded: list[tuple[str, GradingResult]]) -> Path:
-    """DIR/gradebook.csv, rows in the order graded (a folder of submissions is sorted by name)."""
+def write_gradebook(directory: Path, graded: list[tuple[str, GradingResult]],
+                    sources: dict[str, str] | None = None) -> Path:
+    """DIR/gradebook.csv, rows in the order graded; `sources` maps a name to the path graded under it."""
     path = Path(directory) / GRADEBOOK_NAME
+    sources = sources or {}
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns(), lineterminator="\n")
         writer.writeheader()
         for name, result in graded:
-            writer.writerow(row(name, result))
+            writer.writerow(row(name, result, sources.get(name, "")))
     return path
 
 
@@ -60,7 +70,7 @@ def summary(graded: list[tuple[str, GradingResult]]) -> str:
     lines = [f"{len(graded)} submissions: {len(counted) - sum(r.status == 'refused' for r in counted)} graded, "
              f"{sum(r.status == 'refused' for r in counted)} refused, {len(failed)} grader errors"]
     if failed:
-        lines.append(f"  grader errors (not counted below; regrade them): {', '.join(failed)}")
+        lines.append(f"  grader errors (not counted below; regrade them): {text(', '.join(failed))}")
     if not counted:
         return "\n".join(lines)
     scores = [result.score for result in counted]

@@ -6,6 +6,7 @@ import sys
 import threading
 
 from grader.results import GradingResult
+from grader.sanitize import text
 
 
 def table(result: GradingResult) -> str:
@@ -26,7 +27,7 @@ def table(result: GradingResult) -> str:
     if result.status != "graded":
         lines.append(f"  {result.output}")
     lines += isolation_lines(result.isolation)
-    return "\n".join(lines)
+    return text("\n".join(lines))  # exception texts and names are the learner's: no terminal escapes
 
 
 def isolation_lines(isolation: dict) -> list[str]:
@@ -80,7 +81,8 @@ class BatchProgress:
             else:
                 self.current.remove(name)
                 self.done += 1
-                line = f"[{self.done}/{self.total}] {name}: {result.score:g} / {result.max_score:g} ({result.status})"
+                line = text(f"[{self.done}/{self.total}] {name}: {result.score:g} / {result.max_score:g} "
+                            f"({result.status})")
                 if self._bar is None:
                     print(line, flush=True)
                 else:

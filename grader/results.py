@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from grader.sanitize import document, text
+
 # Statuses in words. Only PASSED earns points.
 PASSED, FAILED, NOT_STARTED, NOT_SUBMITTED, ERROR = "passed", "failed", "not started", "not submitted", "error"
 NO_CHECKS = "no checks"  # an exercise row with nothing checked: worth 0 of 0, neither passed nor failed
@@ -105,7 +107,7 @@ def to_gradescope(result: GradingResult, visibility: str = "visible") -> dict:
             "tags": [check.exercise] + ([f"misconception:{check.misconception}"] if check.misconception else []),
             "extra_data": {"state": check.status, "exercise": check.exercise, **check.details},
         })
-    return {
+    return document({  # learner text (messages, names) made safe for JSON, terminals and spreadsheets
         "score": result.score,
         "execution_time": round(result.execution_time, 2),
         "output": result.output,
@@ -122,7 +124,7 @@ def to_gradescope(result: GradingResult, visibility: str = "visible") -> dict:
             "events": result.events,
             "timings": {key: round(value, 3) for key, value in result.timings.items()},
         },
-    }
+    })
 
 
 def from_gradescope(document: dict) -> GradingResult:
@@ -158,25 +160,35 @@ def write_results(result: GradingResult, directory: Path, visibility: str = "vis
 
 
 def write_junit(result: GradingResult, path: Path) -> None:
-    """JUnit XML: one testsuite per submission, one testcase per check."""
+    """JUnit XML: one testsuite per submission, one testcase per check; a grader error is an <error> case.
+
+    Every text goes through grader.sanitize.text, so the file is well-formed XML whatever the learner wrote.
+    """
     failures = sum(c.status in (FAILED, NOT_STARTED, NOT_SUBMITTED) for c in result.checks)
-    errors = sum(c.status == ERROR for c in result.checks)
+    grader_failed = result.status == "grader error"
+    errors = sum(c.status == ERROR for c in result.checks) + grader_failed
     suite = ElementTree.Element("testsuite", {
-        "name": f"layerlab.{result.submission}", "tests": str(len(result.checks)),
+        "name": text(f"layerlab.{result.submission}"), "tests": str(len(result.checks) + grader_failed),
         "failures": str(failures), "errors": str(errors), "skipped": "0",
         "time": f"{result.execution_time:.3f}"})
     properties = ElementTree.SubElement(suite, "properties")
     for key, value in {"score": result.score, "max_score": result.max_score, "status": result.status,
                        **{f"version.{k}": v for k, v in result.versions.items()}}.items():
-        ElementTree.SubElement(properties, "property", {"name": key, "value": str(value)})
+        ElementTree.SubElement(properties, "property", {"name": text(key), "value": text(value)})
+    if grader_failed:
+        case = ElementTree.SubElement(suite, "testcase", {"classname": "layerlab.grader", "name": "grader error",
+                                                          "time": f"{result.execution_time:.3f}"})
+        ElementTree.SubElement(case, "error", {"message": text(result.output[:500]),
+                                               "type": "grader error"}).text = text(result.output)
     for check in result.checks:
+        output = text(check.output)
         case = ElementTree.SubElement(suite, "testcase", {
-            "classname": f"layerlab.{check.exercise}", "name": check.name, "time": "0"})
+            "classname": text(f"layerlab.{check.exercise}"), "name": text(check.name), "time": "0"})
         if check.status == ERROR:
-            ElementTree.SubElement(case, "error", {"message": check.output[:500]}).text = check.output
+            ElementTree.SubElement(case, "error", {"message": output[:500]}).text = output
         elif check.status != PASSED:
-            ElementTree.SubElement(case, "failure", {"message": f"{check.status}: {check.output}"[:500],
-                                                     "type": check.status}).text = check.output
+            ElementTree.SubElement(case, "failure", {"message": f"{check.status}: {output}"[:500],
+                                                     "type": text(check.status)}).text = output
     root = ElementTree.Element("testsuites")
     root.append(suite)
     ElementTree.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

@@ -25,7 +25,6 @@ from pathlib import Path
 from grader.paths import KIT_ROOT
 from grader.results import GradingResult, from_gradescope, write_results
 from grader.sandbox import Limits, kill_tree, probe
-from grader.stage import submission_name
 
 # Variables that would change how Python or pytest behave in the trusted worker.
 UNTRUSTED_ENV_PREFIXES = ("PYTEST_", "PYTHON", "COV_", "TF_XLA")
@@ -58,7 +57,8 @@ class Worker:
         reply_read, reply_write = os.pipe()
         command = [sys.executable, "-E", "-s", "-m", "grader", "worker", "--serve", str(reply_write),
                    "--call-timeout", str(self.limits.call), "--train-timeout", str(self.limits.train),
-                   "--memory-mb", str(self.limits.memory_mb), "--visibility", self.visibility,
+                   "--memory-mb", str(self.limits.memory_mb), "--budget", str(self.limits.budget),
+                   "--visibility", self.visibility,
                    "--weak-sandbox-accepted", self.weak_accepted]
         # A session of its own: a deadline can end the worker and its children together.
         self.process = subprocess.Popen(command, cwd=KIT_ROOT, env={**worker_environment(), "TMPDIR": str(self._scratch)},
@@ -92,7 +92,7 @@ class Worker:
                 return from_gradescope(json.loads(results.read_text(encoding="utf-8")))
             except (ValueError, KeyError):
                 why = "its results.json could not be read"
-        failed = GradingResult(submission_name(path), status="grader error",
+        failed = GradingResult(out_dir.name, status="grader error",  # the name grade_many gave it
                                output=f"the grader itself failed on this submission ({why or 'no results'}): "
                                       f"{bytes(self._stderr).decode('utf-8', 'replace').strip()[-1500:]}")
         write_results(failed, out_dir, self.visibility)
@@ -144,7 +144,7 @@ def serve(reply_fd: int, limits: Limits, visibility: str, weak_accepted: str) ->
         job = json.loads(line)
         try:
             grade_one(Path(job["path"]), Path(job["out"]), limits, [Path(h) for h in job["hide"]], visibility,
-                      weak_accepted)
+                      weak_accepted, name=Path(job["out"]).name)
             reply = {"ok": True}
         except Exception as error:  # the grader's own failure: reported for this submission only
             reply = {"ok": False, "error": f"{type(error).__name__}: {error}"}

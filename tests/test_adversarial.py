@@ -199,6 +199,27 @@ def test_results_are_valid_and_untouched(graded):
     assert planted == []
 
 
+def test_reports_are_well_formed_and_the_terminal_clean(graded):
+    """Whatever the learners wrote: junit.xml parses, results.json and the gradebook carry no control
+    characters or formulas, no row is a grader error, and the instructor's terminal gets no escapes."""
+    import csv
+    import xml.etree.ElementTree as ElementTree
+
+    from grader.sanitize import text
+
+    out, completed, *_ = graded
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()):
+        ElementTree.parse(folder / "junit.xml")
+        raw = (folder / "results.json").read_text(encoding="utf-8")
+        assert text(json.dumps(json.loads(raw), ensure_ascii=False)) == json.dumps(json.loads(raw), ensure_ascii=False)
+    with open(out / "gradebook.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["status"] for row in rows if row["status"] not in ("graded", "refused")] == []
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+    for stream in (completed.stdout, completed.stderr):
+        assert text(stream) == stream, "raw control characters reached the terminal"
+
+
 def marker_files(root: Path) -> list[Path]:
     """Every file a case's `markers` named, wherever the grader's processes could have put it."""
     names = {marker for name in CASES for marker in read_case(name).get("markers", [])}

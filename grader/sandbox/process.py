@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 
-from grader.sandbox import identity
+from grader.sandbox import frames, identity
 from grader.sandbox.cgroup import Group
 from grader.sandbox.confine import SAFE_ENV, Plan
 from grader.sandbox.limits import CallFailed, Limits
@@ -28,7 +28,11 @@ class Child:
         self.versions: dict = {}
         self.imported: set[str] = set()  # learner modules this child has imported
         self._next_id = 0
+        self._reader = frames.FrameReader()  # bytes of answers as they arrive
         self.killed_for_memory = False  # the kernel's cgroup OOM killer ended it
+        self._request_write = self._response_read = -1
+        self._in_request = threading.RLock()  # held while a thread waits for an answer on the pipes
+        self._pipes_doomed = False
 
     def start(self) -> None:
         plan = self.plan
@@ -75,41 +79,77 @@ class Child:
         return bytes(self.output[-OUTPUT_TAIL:]).decode("utf-8", "replace")
 
     def request(self, message: dict, deadline: float) -> dict:
+        with self._in_request:
+            try:
+                return self._request(message, deadline)
+            finally:
+                if self._pipes_doomed:
+                    self._close_pipes()
+
+    def _request(self, message: dict, deadline: float) -> dict:
         self._next_id += 1
         message = {**message, "id": self._next_id}
         try:
-            wire.write_frame(self._request_write, message)
+            frames.send(self._request_write, message, time.monotonic() + deadline)
+        except TimeoutError:
+            self.kill()
+            raise CallFailed("timeout", f"no answer within {deadline:g} s (stopped)") from None
         except OSError:
             self.kill()
             raise self._death() from None
         return self._await(deadline, self._next_id)
 
     def _await(self, deadline: float, wanted) -> dict:
-        """The answer to request `wanted`, or kill the child at the deadline or the RSS cap."""
+        """The answer to request `wanted`, or kill the child at the deadline or the RSS cap.
+
+        Every byte is read without blocking, so a frame that stops half-way is stopped at the
+        deadline like any slow call; a frame that is not plain data is the learner's protocol failure.
+        """
         until = time.monotonic() + deadline
+        os.set_blocking(self._response_read, False)
+        watched = 0.0  # when memory and liveness were last looked at
         while True:
-            remaining = until - time.monotonic()
-            if remaining <= 0:
+            try:
+                answer = self._next_answer()
+            except wire.WireError as error:
                 self.kill()
-                raise CallFailed("timeout", f"no answer within {deadline:g} s (stopped)")
-            ready, _, _ = select.select([self._response_read], [], [], min(0.25, remaining))
-            if ready:
-                try:
-                    answer = wire.read_frame(self._response_read)
-                except EOFError:
-                    self.kill()
-                    raise self._death() from None
-                except wire.WireError as error:
-                    self.kill()
-                    raise CallFailed("protocol", f"the child sent something that is not plain data ({error})") from None
+                raise CallFailed("protocol", f"the child sent something that is not plain data ({error})") from None
+            if answer is not None:
                 if answer.get("id") == wanted:
                     return answer
                 continue  # an answer to nothing we asked: ignore it
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                half = " (part of an answer had arrived)" if self._reader.partial else ""
+                raise CallFailed("timeout", f"no answer within {deadline:g} s{half} (stopped)")
+            if select.select([self._response_read], [], [], min(0.25, remaining))[0]:
+                try:
+                    chunk = os.read(self._response_read, frames.READ_CHUNK)
+                except BlockingIOError:
+                    chunk = None
+                if chunk == b"":
+                    self.kill()
+                    raise self._death()
+                try:
+                    if chunk:
+                        self._reader.feed(chunk)
+                except wire.WireError as error:
+                    self.kill()
+                    raise CallFailed("protocol", f"the child sent something that is not plain data ({error})") \
+                        from None
+                if time.monotonic() - watched < 0.25:
+                    continue
+            watched = time.monotonic()
             if self.memory_mb() > self.limits.memory_mb:
                 self.kill()
                 raise CallFailed("memory", f"used more than {self.limits.memory_mb} MB of memory (stopped)")
             if self.process.poll() is not None and not select.select([self._response_read], [], [], 0)[0]:
                 raise self._death()
+
+    def _next_answer(self) -> dict | None:
+        body = self._reader.next_body()
+        return None if body is None else frames.parse(body)
 
     def _death(self) -> CallFailed:
         """Why the child is gone: the kernel's memory cap, or the learner's code ending it."""
@@ -128,7 +168,8 @@ class Child:
         every process of its uid when it has one of its own, and whatever is left in its cgroup."""
         if self.process is None:
             return
-        kill_tree(self.process.pid)
+        if self.process.returncode is None:  # once reaped, its pid may belong to someone else
+            kill_tree(self.process.pid)
         if self.plan.uid != os.getuid():
             identity.kill_all_of(self.plan.uid)
         if self.group is not None:
@@ -144,11 +185,23 @@ class Child:
         if self.group is not None:
             self.killed_for_memory = self.killed_for_memory or self.group.oom_killed()
             self.group.remove()
-        for fd in (self._request_write, self._response_read):
+        # Another thread may be reading the pipes right now: it closes them when its request ends.
+        self._pipes_doomed = True
+        if self._in_request.acquire(blocking=False):
             try:
-                os.close(fd)
-            except OSError:
-                pass
+                self._close_pipes()
+            finally:
+                self._in_request.release()
+
+    def _close_pipes(self) -> None:
+        """Close each pipe once: a second close could hit a descriptor reused since (a uid's lease lock)."""
+        for fd in (self._request_write, self._response_read):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._request_write = self._response_read = -1
 
     def survivors(self) -> list[int]:
         """Processes of this child still alive after `kill` (the grader must not return while any is)."""
