@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=77"  # 77: PEP 639 license = "MIT"
 	$(BIN)/python -m pip install --quiet -e '.[dev]' $(TENSORFLOW)
 	touch $(STAMP)
 

@@ -148,7 +148,7 @@ def _check_count(submission, values):
         # Counting the zeros as well is counting the zeros as if they were negative.
         with_zeros = reference.count_zeroed(np.where(values == 0, np.float32(-1), values))
         if with_zeros != expected and (type(got) is int or isinstance(got, np.integer)) and got == with_zeros:
-            raise with_hint(failure, say("checks.counted_zeros")) from None
+            raise incorrect(str(failure), "zeros_counted") from None  # the visible test's words
         raise
 
 

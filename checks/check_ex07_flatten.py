@@ -62,7 +62,7 @@ def check_predict_output_shape(submission):
     pooled = keras.layers.MaxPool2D(**SEED_POOL).compute_output_shape(SEED_CONV_OUTPUT)
     expect_shape(got, expected, "predict_output_shape()", alternatives={
         "missing_batch_axis": tuple(expected[1:]),
-        "flatten_wrong_tensor": tuple(keras.layers.Flatten().compute_output_shape(pooled)),
+        "flatten_pooled_map": tuple(keras.layers.Flatten().compute_output_shape(pooled)),
     })
 
 

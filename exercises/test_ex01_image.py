@@ -27,6 +27,8 @@ def input_mistakes(image, scale):
     expected = reference_input(image, scale)
     return {
         "not_scaled": reference_input(image, scale=False),
+        "scaled_twice": reference_input(image) / np.float32(255),
+        "integer_division": reference_input(image // 255, scale=False),  # image // 255: only 0 and 1 left
         "missing_batch_axis": expected[0],
         "missing_channel_axis": expected[..., 0],
         "channels_first": np.moveaxis(expected, -1, 1),

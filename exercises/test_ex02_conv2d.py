@@ -64,11 +64,14 @@ def test_predict_kernel_shape(exercise):
     kernel = keras_conv().kernel.shape
     got = call(exercise, "predict_kernel_shape")
     expect_shape(got, tuple(kernel), "predict_kernel_shape()",
-                 alternatives={"forgot_input_channels": (kernel[0], kernel[1], kernel[3])})
+                 alternatives={"forgot_input_channels": (kernel[0], kernel[1], kernel[3]),
+                               "kernel_axes_swapped": (kernel[0], kernel[1], kernel[3], kernel[2])})
 
 
 def test_predict_bias_shape(exercise):
-    expect_shape(call(exercise, "predict_bias_shape"), tuple(keras_conv().bias.shape), "predict_bias_shape()")
+    layer = keras_conv()
+    expect_shape(call(exercise, "predict_bias_shape"), tuple(layer.bias.shape), "predict_bias_shape()",
+                 alternatives={"bias_per_input": tuple(layer.kernel.shape[2:3])})  # (input channels,)
 
 
 def test_predict_param_count(exercise):

@@ -77,6 +77,13 @@ def keras_layer_params(input_shape, filters, kernel_size, **settings):
     return keras_params(kernel_size, input_shape[-1], filters)
 
 
+def rounded_down(settings, kernel_key="kernel_size", stride_key="stride"):
+    """The settings that give 'same' rounded down: 'valid' with a window as long as the stride (None if not 'same')."""
+    if str(settings["padding"]).lower() != "same":
+        return None
+    return {**settings, kernel_key: settings[stride_key], "padding": "valid"}
+
+
 def known_examples(answer):
     """The answers for the seed's layer and for the worked example."""
     return AnyOf(answer(**SEED), answer(**WORKED_EXAMPLE))
@@ -91,6 +98,7 @@ def test_conv_output_length(exercise, case):
         expected,
         f"conv_output_length(**{case})",
         alternatives={
+            "same_rounded_down": rounded_down(case) and keras_length(**rounded_down(case)),
             "valid_instead_of_same": keras_length(**{**case, "padding": "valid"}),
             "same_instead_of_valid": keras_length(**{**case, "padding": "same"}),
             "stride_ignored": keras_length(**{**case, "stride": 1}),
@@ -111,6 +119,9 @@ def test_conv2d_output_shape(exercise, case):
         f"conv2d_output_shape(**{case})",
         alternatives={
             "missing_batch_axis": expected[1:],
+            "batch_fixed_at_one": (1, height, width, filters),
+            "same_rounded_down": rounded_down(case, stride_key="strides") and keras_shape(
+                **rounded_down(case, stride_key="strides")),
             "channels_not_filters": (batch, height, width, case["input_shape"][3]),
             "valid_instead_of_same": keras_shape(**{**case, "padding": "valid"}),
             "same_instead_of_valid": keras_shape(**{**case, "padding": "same"}),

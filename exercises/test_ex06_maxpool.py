@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from layerlab.expect import call, expect_array, expect_layer, expect_number, expect_shape
+from layerlab.messages import say
 from layerlab.misconceptions import AnyOf
 
 SEED_SPEC = dict(pool_size=2, strides=2, padding="same")
@@ -83,7 +84,7 @@ def test_apply_maxpool(exercise, shape):
     expect_array(
         got,
         expected,
-        f"apply_maxpool(layer, values of shape {shape})",
+        f"apply_maxpool(layer, {say('describe.values_of_shape', shape=shape)})",
         alternatives={
             "average_pooling": average_pool(values),
             "missing_batch_axis": expected[0],
@@ -99,7 +100,7 @@ def test_build_and_apply(exercise):
     expect_array(
         got,
         np.asarray(keras_pool()(values)),
-        "apply_maxpool(build_maxpool(), values of shape (1, 27, 27, 3))",
+        f"apply_maxpool(build_maxpool(), {say('describe.values_of_shape', shape=values.shape)})",
         alternatives={
             "average_pooling": average_pool(values),
             "valid_instead_of_same": np.asarray(keras_pool(padding="valid")(values)),
@@ -119,7 +120,7 @@ def test_maxpool_works_in_a_model(exercise):
     expect_shape(getattr(outputs, "shape", None), expected_shape, f"{what}.shape")
     model = keras.Model(inputs, outputs)
     values = feature_map()
-    expect_array(model(values), np.asarray(keras_pool()(values)), f"keras.Model(keras.Input, {what}) on values",
+    expect_array(model(values), np.asarray(keras_pool()(values)), say("describe.on_values", what=f"keras.Model(keras.Input, {what})"),
                  alternatives={"average_pooling": average_pool(values)})
 
 
@@ -133,6 +134,8 @@ def test_predict_output_shape(exercise):
         "predict_output_shape()",
         alternatives={
             "missing_batch_axis": expected[1:],
+            "same_rounded_down": keras_pool(pool_size=SEED_SPEC["strides"], padding="valid").compute_output_shape(
+                SEED_INPUT),
             "valid_instead_of_same": keras_pool(padding="valid").compute_output_shape(SEED_INPUT),
             "stride_ignored": keras_pool(strides=1).compute_output_shape(SEED_INPUT),
             "channels_first": (batch, channels, height, width),
@@ -150,6 +153,9 @@ def test_pool_output_length(exercise, case):
         expected,
         f"pool_output_length(**{case})",
         alternatives={
+            # 'same' rounded down is 'valid' with a window as long as the stride
+            "same_rounded_down": keras_length(**{**case, "pool_size": case["stride"] or case["pool_size"],
+                                                 "padding": "valid"}) if case["padding"].lower() == "same" else None,
             "valid_instead_of_same": keras_length(**{**case, "padding": "valid"}),
             "same_instead_of_valid": keras_length(**{**case, "padding": "same"}),
             "stride_ignored": keras_length(**{**case, "stride": 1}),

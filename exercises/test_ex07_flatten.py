@@ -48,7 +48,7 @@ def test_predict_output_shape(exercise):
         "predict_output_shape()",
         alternatives={
             "missing_batch_axis": expected[1:],
-            "flatten_wrong_tensor": flatten_shape(pooled_shape),
+            "flatten_pooled_map": flatten_shape(pooled_shape),
         },
     )
 

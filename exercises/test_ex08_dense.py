@@ -55,7 +55,9 @@ def test_predict_param_count(exercise):
     layer = keras_dense(SEED_FLAT[1], SEED_UNITS)
     got = call(exercise, "predict_param_count")
     expect_number(got, layer.count_params(), "predict_param_count()",
-                  alternatives={"forgot_bias": int(np.prod(layer.kernel.shape))})
+                  alternatives={"forgot_bias": int(np.prod(layer.kernel.shape)),
+                                # one bias per input: the count of the layer turned around, Dense(2352) on 32 inputs
+                                "bias_per_input": keras_dense(SEED_UNITS, SEED_FLAT[1]).count_params()})
 
 
 @pytest.mark.parametrize(
@@ -79,6 +81,7 @@ def test_dense_param_count(exercise, in_features, units, use_bias):
         alternatives={
             "forgot_bias": kernel_count,
             "bias_when_none": kernel_count + units,
+            "bias_per_input": keras_dense(units, in_features).count_params() if use_bias else None,
             "hardcoded_example": keras_dense(**WORKED_EXAMPLE, use_bias=use_bias).count_params(),
         },
     )

@@ -11,6 +11,7 @@ import pytest
 
 from layerlab.data import prepare_images
 from layerlab.expect import call, expect_array, expect_shapes_by_key
+from layerlab.messages import say
 
 # The seed's pipeline and the docstring's worked example, step by step.
 SEED_PIPELINE = (
@@ -43,7 +44,7 @@ def pipeline_shapes(pipeline, n):
 def test_make_batch(exercise, count, given_as):
     images = np.random.default_rng(count).integers(0, 256, (count, *IMAGE), dtype=np.uint8)
     given = list(images) if given_as == "list" else images.copy()
-    described = f"a list of {count}" if given_as == "list" else f"an array of {count}"
+    described = say("describe.list_of" if given_as == "list" else "describe.array_of", count=count)
     expected = prepare_images(images)
     got = call(exercise, "make_batch", given)
     expect_array(

@@ -77,7 +77,7 @@ def test_build_feature_extractor(exercise, filters):
     expect_same_steps(got, reference, what, trace=shape_trace(got, layer_rows(reference, ONE_IMAGE), ONE_IMAGE))
     output = run_model(what, got, images(3))
     expect_shape(tuple(output.shape), output_shape(reference, (3, *IMAGE_INPUT)),
-                 f"{what} output for 3 images")
+                 say("describe.output_for_images", what=what, count=3))
 
 
 def test_build_feature_extractor_defaults(exercise):
@@ -97,8 +97,8 @@ def test_build_classifier(exercise, hidden_units, num_classes):
     batch = np.random.default_rng(0).random((3, *features[1:]), dtype=np.float32)
     output = run_model(what, got, batch)
     expect_shape(tuple(output.shape), output_shape(reference, batch.shape),
-                 f"{what} output for 3 feature maps")
-    expect_probabilities(output, f"{what}: the sum of each output row")
+                 say("describe.output_for_feature_maps", what=what, count=3))
+    expect_probabilities(output, say("describe.row_sums", what=what))
 
 
 def test_build_classifier_defaults(exercise):
@@ -116,8 +116,8 @@ def test_build_model(exercise, settings):
     expect_same_steps(got, reference, what, trace=shape_trace(got, layer_rows(reference), ONE_IMAGE))
     output = run_model(what, got, images(3))
     expect_shape(tuple(output.shape), output_shape(reference, (3, *IMAGE_INPUT)),
-                 f"{what} output for 3 images")
-    expect_probabilities(output, f"{what}: the sum of each output row")
+                 say("describe.output_for_images", what=what, count=3))
+    expect_probabilities(output, say("describe.row_sums", what=what))
 
 
 def test_build_model_defaults(exercise):
@@ -125,8 +125,8 @@ def test_build_model_defaults(exercise):
     expect_layer(got, keras.Model, "build_model()", {})
     expect_declared_input(got, IMAGE_INPUT, "build_model()")
     output = run_model("build_model()", got, images(3))
-    expect_shape(tuple(output.shape), (3, NUM_CLASSES), "build_model() output for 3 images")
-    expect_probabilities(output, "build_model(): the sum of each output row")
+    expect_shape(tuple(output.shape), (3, NUM_CLASSES), say("describe.output_for_images", what="build_model()", count=3))
+    expect_probabilities(output, say("describe.row_sums", what="build_model()"))
     expect_same_steps(got, spec_model(**DEFAULTS), "build_model()")
 
 
@@ -161,7 +161,7 @@ def test_predict_layer_output_shapes(exercise):
     if len(got) != len(expected):
         raise Incorrect(say("shapes.count", what=what, expected=len(expected), received=len(got)))
     for index, (shape, wanted, wrong, row) in enumerate(zip(got, expected, shape_alternatives(rows), rows[1:])):
-        expect_shape(shape, wanted, f"{what}[{index}] (the {row.layer} layer)", alternatives=wrong)
+        expect_shape(shape, wanted, say("describe.layer_of", what=what, index=index, layer=row.layer), alternatives=wrong)
 
 
 def test_predict_total_params(exercise):

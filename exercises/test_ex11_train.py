@@ -65,8 +65,8 @@ def test_build_trainable_model(exercise):
     expect_declared_input(model, IMAGE_INPUT, what)
     images, _ = random_digits(2)
     output = run_model(what, model, images)
-    expect_shape(tuple(output.shape), (len(images), NUM_CLASSES), f"{what} output for 2 images")
-    expect_probabilities(output, f"{what}: the sum of each output row")
+    expect_shape(tuple(output.shape), (len(images), NUM_CLASSES), say("describe.output_for_images", what=what, count=2))
+    expect_probabilities(output, say("describe.row_sums", what=what))
     last_steps = steps(model)[-2:]  # Dense(10, softmax), or Dense(10) + Softmax(): the same two steps
     if not last_steps or last_steps[-1] != (ACTIVATION, "softmax"):
         received = step_name(last_steps[-1]) if last_steps else "no layers"
@@ -92,7 +92,7 @@ def test_compile_model(exercise):
         raise Incorrect(say("model.not_compiled", what=what))
     # One training step first: a positional compile only fails here, inside Keras.
     images, labels = random_digits(8)
-    results = run_model(f"one training step after {what}", model.train_on_batch, images, labels, return_dict=True)
+    results = run_model(say("describe.training_step", what=what), model.train_on_batch, images, labels, return_dict=True)
     settings = model.get_compile_config()
     optimizer, rate, changed = optimizer_settings(settings["optimizer"])
     if optimizer != "adam":
@@ -116,18 +116,19 @@ def test_train_model(exercise):
     what = f"train_model(model, images, labels, epochs={BUDGET.epochs}, batch_size={BUDGET.batch_size})"
     history = call(exercise, "train_model", model, train_images, train_labels, BUDGET.epochs, BUDGET.batch_size)
     if not isinstance(history, keras.callbacks.History):
-        raise Incorrect(say("wrong_type", what=what, expected="the keras History that fit() returns",
+        raise Incorrect(say("wrong_type", what=what, expected=say("type.history"),
                             received=type(history).__name__))
     epochs_run = len(history.history.get("loss", []))
     if epochs_run != BUDGET.epochs:
         raise Incorrect(say("train.epochs", what=what, received=epochs_run))
     expect_one_fit(history, what, len(train_images), BUDGET.epochs, BUDGET.batch_size)
-    probabilities = run_model("the trained model", model.predict, heldout_images, verbose=0)
+    probabilities = run_model(say("describe.trained_model"), model.predict, heldout_images, verbose=0)
     accuracy = float(np.mean(np.argmax(probabilities, axis=1) == heldout_labels))
     if accuracy < BUDGET.threshold:
-        raise Incorrect(say("train.below_threshold", accuracy=accuracy, threshold=BUDGET.threshold,
-                            train_images=len(train_images), epochs=BUDGET.epochs,
-                            batch_size=BUDGET.batch_size, seed=BUDGET.seed))
+        message = say("train.below_threshold", accuracy=accuracy, threshold=BUDGET.threshold,
+                      train_images=len(train_images), epochs=BUDGET.epochs, batch_size=BUDGET.batch_size,
+                      seed=BUDGET.seed)
+        raise incorrect(message, "learning_rate_changed" if learning_rate_raised(model) else None)
 
 
 def expect_one_fit(history, what, images, epochs, batch_size):
@@ -168,3 +169,12 @@ def test_train_model_is_one_fit(exercise):
         raise Incorrect(f"{what}: the losses it reports are not those of model.fit(images, labels, "
                         f"epochs={epochs}, batch_size={batch_size}); call fit once with these settings and "
                         "leave the others at Keras' defaults")
+
+
+def learning_rate_raised(model):
+    """True when the model's optimizer learns faster than its class does by default."""
+    optimizer = getattr(model, "optimizer", None)
+    try:
+        return float(optimizer.learning_rate) > float(type(optimizer)().learning_rate)
+    except Exception:  # no optimizer, a schedule, an optimizer that needs arguments: nothing to say
+        return False

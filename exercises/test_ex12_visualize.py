@@ -21,7 +21,7 @@ import matplotlib.image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from layerlab.expect import Incorrect, call, expect_array
+from layerlab.expect import Incorrect, call, expect_array, incorrect
 from layerlab.messages import say
 from layerlab.plots import bar_heights, names_the_shape
 
@@ -43,12 +43,23 @@ def conv():
     return output, tf.convert_to_tensor(layer.kernel)
 
 
+def drawn_elsewhere(figure):
+    """True when another open pyplot figure holds a drawing (an image or bars): pyplot's current one, say."""
+    others = [plt.figure(number) for number in plt.get_fignums()]
+    return any(other is not figure and any(axes.images or axes.patches for axes in other.axes) for other in others)
+
+
 def expect_figure(figure, axes_count, what):
-    """A matplotlib Figure with exactly `axes_count` Axes."""
+    """A matplotlib Figure with exactly `axes_count` Axes (a picture with a colorbar has two)."""
     if not isinstance(figure, Figure):
-        raise Incorrect(say("wrong_type", what=what, expected="a matplotlib Figure", received=type(figure).__name__))
+        raise Incorrect(say("wrong_type", what=what, expected=say("type.figure"), received=type(figure).__name__))
     if len(figure.axes) != axes_count:
-        raise Incorrect(say("figure.axes_count", what=what, expected=axes_count, received=len(figure.axes)))
+        key = None
+        if drawn_elsewhere(figure):
+            key = "drawn_on_another_figure"
+        elif axes_count == 2 and len(figure.axes) == 1 and figure.axes[0].images:
+            key = "no_colorbar"
+        raise incorrect(say("figure.axes_count", what=what, expected=axes_count, received=len(figure.axes)), key)
 
 
 def expect_title_with_shape(figure, shape, what):
@@ -64,10 +75,15 @@ def expect_image(figure, expected, what):
     """The figure shows one image whose array is `expected`."""
     drawn = [image for axes in figure.axes for image in axes.images]
     if not drawn:
-        raise Incorrect(say("figure.no_image", what=what))
+        raise incorrect(say("figure.no_image", what=what), "drawn_on_another_figure" if drawn_elsewhere(figure) else None)
     shown = np.asarray(drawn[0].get_array(), dtype=np.float64)
-    expect_array(shown, np.asarray(expected, dtype=np.float64), f"{what}: the array imshow draws",
-                 show_expected_shape=True)
+    try:
+        expect_array(shown, np.asarray(expected, dtype=np.float64), say("describe.imshow_array", what=what),
+                     show_expected_shape=True)
+    except Incorrect as wrong:
+        if wrong.misconception is None and drawn_elsewhere(figure):
+            raise incorrect(str(wrong), "drawn_on_another_figure") from None
+        raise
 
 
 @pytest.mark.parametrize("bins", [None, 10])
@@ -81,9 +97,10 @@ def test_plot_histogram(exercise, conv, bins):
     expect_title_with_shape(figure, values.shape, what)
     heights = np.array(bar_heights(figure.axes[0]), dtype=np.float64)  # bars, steps or stairs
     if not heights.size:
-        raise Incorrect(say("figure.no_histogram", what=what))
+        raise incorrect(say("figure.no_histogram", what=what),
+                        "drawn_on_another_figure" if drawn_elsewhere(figure) else None)
     counts, _ = np.histogram(values.ravel(), bins=30 if bins is None else bins)
-    expect_array(heights, counts.astype(np.float64), f"{what}: the heights of the bars", show_expected_shape=True)
+    expect_array(heights, counts.astype(np.float64), say("describe.bar_heights", what=what), show_expected_shape=True)
 
 
 def test_plot_kernel(exercise, conv):
@@ -98,16 +115,17 @@ def test_plot_kernel_of_another_layer(exercise):
     layer = keras.layers.Conv2D(8, 5)
     layer.build((1, 32, 32, 3))
     kernel = np.asarray(layer.kernel)  # (5, 5, 3, 8), as a numpy array this time
+    what = f"plot_kernel({say('describe.kernel_of_shape', shape=kernel.shape)})"
     figure = call(exercise, "plot_kernel", kernel)
-    expect_figure(figure, 1, "plot_kernel(a (5, 5, 3, 8) kernel)")
-    expect_title_with_shape(figure, kernel.shape, "plot_kernel(a (5, 5, 3, 8) kernel)")
-    expect_image(figure, kernel[:, :, 0, 0], "plot_kernel(a (5, 5, 3, 8) kernel)")
+    expect_figure(figure, 1, what)
+    expect_title_with_shape(figure, kernel.shape, what)
+    expect_image(figure, kernel[:, :, 0, 0], what)
 
 
 @pytest.mark.parametrize("shape", [None, (2, 14, 14, 8)])
 def test_plot_feature_map(exercise, conv, shape):
     output = conv[0] if shape is None else np.random.default_rng(2).standard_normal(shape).astype(np.float32)
-    what = f"plot_feature_map(output of shape {tuple(output.shape)})"
+    what = f"plot_feature_map({say('describe.output_of_shape', shape=tuple(output.shape))})"
     figure = call(exercise, "plot_feature_map", output)
     expect_figure(figure, 2, what)  # the picture and its colorbar
     expect_title_with_shape(figure, output.shape, what)
@@ -125,7 +143,7 @@ def test_save_figure(exercise, tmp_path, given_as):
     what = f"save_figure(figure, {given_as.__name__}(path))"
     got = call(exercise, "save_figure", figure, given_as(path))
     if not isinstance(got, Path):
-        raise Incorrect(say("wrong_type", what=what, expected="a pathlib.Path", received=type(got).__name__))
+        raise Incorrect(say("wrong_type", what=what, expected=say("type.path"), received=type(got).__name__))
     if got.resolve() != path.resolve():
         raise Incorrect(say("figure.wrong_path", what=what, received=got, expected=path))
     if not path.is_file():

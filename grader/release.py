@@ -93,6 +93,7 @@ def build(folder: Path) -> None:
                 missing.append(f"exercise '{exercise.id}' has no {source.relative_to(KIT_ROOT)}")
     if missing:
         raise ReleaseError("layerlab/exercises.toml lists files the kit does not have:\n  " + "\n  ".join(missing))
+    shutil.copy2(KIT_ROOT / "exercises" / "conftest.py", folder / "exercises")  # loads the tests' plugin
     shutil.copytree(KIT_ROOT / "layerlab", folder / "layerlab", ignore=NOT_SHIPPED)
     (folder / "README.md").write_text(student_readme(), encoding="utf-8")
     (folder / "pyproject.toml").write_text(student_pyproject(), encoding="utf-8")

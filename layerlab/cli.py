@@ -1,8 +1,10 @@
 """The learner's command: `layerlab progress | hint | check | watch | show`.
 
 progress, check and watch run the visible tests with pytest in a child process,
-so the learner's code never runs here; hint reads the exercise table; show
-draws the figures of layerlab/figures.py. Every sentence comes from the message
+so the learner's code never runs here, and so does hint without an exercise
+(to find the next one); hint reads the exercise table; show draws an exercise's
+figures with the learner's own plot_* functions (layerlab/show.py), `show all`
+the kit's walkthrough (layerlab/figures.py). Every sentence comes from the message
 catalog (layerlab/messages/cli.toml), in English or Korean.
 """
 
@@ -13,12 +15,12 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from layerlab import messages
 from layerlab.messages import say
 from layerlab.pytest_plugin import NOT_STARTED, PASSING, resolve_target, summary_lines
+from layerlab.saves import snapshot, wait_for_change
 from layerlab.table import Exercise, find, load_table
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
@@ -69,23 +71,38 @@ def _shown(path: Path) -> str:
 def pytest_command(tests: list[str], target: str, *options: str) -> list[str]:
     """The visible tests in a child pytest, in the chosen language, without a cache folder."""
     return [sys.executable, "-m", "pytest", *tests, "-p", "no:cacheprovider",
-            "--target", target, "--lang", messages.language(), *options]
+            "--layerlab-target", target, "--lang", messages.language(), *options]
+
+
+def _reported_states(root: Path, target: str, *options: str) -> dict[str, str]:
+    """{exercise id: state} for the exercises one quiet run of the visible tests reached."""
+    with tempfile.TemporaryDirectory(prefix="layerlab-") as scratch:
+        report = Path(scratch) / "states.json"
+        done = subprocess.run(pytest_command(["exercises"], target, "-q", *options, "--layerlab-report", str(report)),
+                              cwd=root, capture_output=True, text=True)
+        tail = "\n".join((done.stdout + done.stderr).rstrip().splitlines()[-OUTPUT_TAIL:])
+        if not report.is_file():
+            raise CliError(say("cli.tests_did_not_run", code=done.returncode, output=tail))
+        if done.returncode not in (0, 1):
+            print(say("cli.tests_incomplete", code=done.returncode, output=tail))
+        return json.loads(report.read_text(encoding="utf-8"))["states"]
 
 
 def exercise_states(root: Path, target: str) -> dict[str, str]:
     """{exercise id: passing | failing | not_started} from one quiet run of every visible test."""
     print(say("cli.running_all", target=_shown(resolve_target(root, target))), flush=True)
-    with tempfile.TemporaryDirectory(prefix="layerlab-") as scratch:
-        report = Path(scratch) / "states.json"
-        done = subprocess.run(pytest_command(["exercises"], target, "-q", "--layerlab-report", str(report)),
-                              cwd=root, capture_output=True, text=True)
-        tail = "\n".join((done.stdout + done.stderr).rstrip().splitlines()[-OUTPUT_TAIL:])
-        if not report.is_file():
-            raise CliError(say("cli.tests_did_not_run", code=done.returncode, output=tail))
-        states = json.loads(report.read_text(encoding="utf-8"))["states"]
-    if done.returncode not in (0, 1):
-        print(say("cli.tests_incomplete", code=done.returncode, output=tail))
+    states = _reported_states(root, target)
     return {e.id: states.get(e.id, NOT_STARTED) for e in load_table()}
+
+
+def first_unfinished(root: Path, target: str) -> Exercise | None:
+    """The first exercise that does not pass yet, from a run that stops at the first failing test.
+
+    The visible tests run in the table's order, so the first failure belongs to
+    that exercise: early in the kit this takes seconds, not a run of every test.
+    """
+    print(say("cli.finding_next", target=_shown(resolve_target(root, target))), flush=True)
+    return _first_not_passing(_reported_states(root, target, "-x"))
 
 
 def run_check(root: Path, exercise: Exercise, target: str, verbose: bool = False) -> int:
@@ -121,7 +138,13 @@ def progress(args: argparse.Namespace) -> int:
 
 
 def hint(args: argparse.Namespace) -> int:
-    exercise = find_exercise(args.exercise)
+    if args.exercise is None:  # the hint for the exercise to do next
+        exercise = first_unfinished(find_kit_root(Path.cwd()), target_argument(args.target))
+        if exercise is None:
+            print(say("cli.all_done"))
+            return EXIT_OK
+    else:
+        exercise = find_exercise(args.exercise)
     count = len(exercise.hints)
     if not 1 <= args.level <= count:
         raise CliError(say("cli.bad_level", exercise=exercise.id, count=count))
@@ -140,28 +163,6 @@ def check(args: argparse.Namespace) -> int:
     return run_check(root, find_exercise(args.exercise), target_argument(args.target), args.verbose)
 
 
-def _snapshot(files: list[Path]) -> dict[Path, tuple[int, int] | None]:
-    """Modification time and size of each file (None when it does not exist)."""
-    stamps = {}
-    for path in files:
-        try:
-            status = path.stat()
-            stamps[path] = (status.st_mtime_ns, status.st_size)
-        except FileNotFoundError:
-            stamps[path] = None
-    return stamps
-
-
-def _wait_for_change(files: list[Path], before: dict, interval: float) -> Path:
-    """Poll every `interval` seconds until a file differs from `before`; the file that changed."""
-    while True:
-        now = _snapshot(files)
-        changed = [path for path in files if now[path] != before[path]]
-        if changed:
-            return changed[0]
-        time.sleep(interval)
-
-
 def watch(args: argparse.Namespace) -> int:
     root = find_kit_root(Path.cwd())
     target = target_argument(args.target)
@@ -174,14 +175,15 @@ def watch(args: argparse.Namespace) -> int:
         if pinned:
             current = find_exercise(args.exercise)
         else:
-            states = exercise_states(root, target)
-            current = _first_not_passing(states)
+            current = first_unfinished(root, target)
             if current is None:
                 print(say("cli.all_done"))
                 return EXIT_OK
+            # the exercises before it pass: after it passes, the next one is the one after it
+            states = {e.id: PASSING for e in load_table() if e.number < current.number}
         runs = 0
         while True:
-            before = _snapshot(files)  # taken before the run: a save during the run is not missed
+            before = snapshot(files)  # taken before the run: a save during the run is not missed
             code = run_check(root, current, target, args.verbose)
             runs += 1
             if code == EXIT_OK and not pinned:
@@ -196,8 +198,10 @@ def watch(args: argparse.Namespace) -> int:
             if args.max_runs is not None and runs >= args.max_runs:
                 print(say("cli.watch_max_runs", runs=runs))
                 return code
+            if code == EXIT_OK and not pinned:
+                continue  # straight on to the next exercise's tests: it may pass already
             print(say("cli.watch_waiting", folder=_shown(folder)), flush=True)
-            changed = _wait_for_change(files, before, args.interval)
+            changed = wait_for_change(files, before, args.interval)
             print(say("cli.watch_changed", path=_shown(changed)), flush=True)
     except KeyboardInterrupt:  # Ctrl-C: the child pytest got it too and has stopped
         print("\n" + say("cli.stopped"))
@@ -206,7 +210,8 @@ def watch(args: argparse.Namespace) -> int:
 
 def show(args: argparse.Namespace) -> int:
     from layerlab import figures  # imports TensorFlow: only this command pays for it
-    from layerlab.data import DataError, load_mnist, prepare_images
+    from layerlab.data import DataError
+    from layerlab.show import draw, seed_image
 
     names = figures.FIGURE_NAMES
     if args.exercise != "all":
@@ -216,18 +221,15 @@ def show(args: argparse.Namespace) -> int:
             print(say("cli.show_none", label=exercise.label(messages.language())))
             return EXIT_OK
     try:
-        mnist = load_mnist()
+        image, label = seed_image(args.index)  # (1, 28, 28, 1) float32 and its digit
     except DataError as error:
         raise CliError(say("data.missing", detail=str(error))) from None
-    if not 0 <= args.index < len(mnist.x_train):
-        raise CliError(say("cli.bad_index", index=args.index, last=len(mnist.x_train) - 1))
-    image = prepare_images(mnist.x_train[args.index : args.index + 1])  # (1, 28, 28, 1) float32
-    label = int(mnist.y_train[args.index])
+    except IndexError as error:
+        raise CliError(str(error)) from None
     print(say("cli.show_intro", index=args.index, label=label, seed=figures.SEED))
-    out = Path(args.out)
-    for name, figure in figures.seed_figures(image, names, label=label).items():
-        path = figures.save(figure, out / figures.file_name(name))
-        print(say("cli.show_wrote", path=path))
+    folder = resolve_target(find_kit_root(Path.cwd()), target_argument(args.target)) if args.exercise != "all" else None
+    for line in draw(args.exercise, names, Path(args.out), image, label, folder):
+        print(line)
     return EXIT_OK
 
 
@@ -256,8 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     command = commands.add_parser("progress", parents=[common, testing], help=say("cli.help.progress"))
     command.set_defaults(run=progress)
 
-    command = commands.add_parser("hint", parents=[common], help=say("cli.help.hint"))
-    command.add_argument("exercise", help=say("cli.help.exercise"))
+    command = commands.add_parser("hint", parents=[common, testing], help=say("cli.help.hint"))
+    command.add_argument("exercise", nargs="?", help=say("cli.help.hint_exercise"))
     command.add_argument("--level", type=int, default=1, help=say("cli.help.level"))
     command.set_defaults(run=hint)
 
@@ -271,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--max-runs", type=int, default=None, help=say("cli.help.max_runs"))
     command.set_defaults(run=watch)
 
-    command = commands.add_parser("show", parents=[common], help=say("cli.help.show"))
+    command = commands.add_parser("show", parents=[common, testing], help=say("cli.help.show"))
     command.add_argument("exercise", help=say("cli.help.show_exercise"))
     command.add_argument("--out", default="figures", help=say("cli.help.out"))
     command.add_argument("--index", type=int, default=0, help=say("cli.help.index"))

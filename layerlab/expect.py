@@ -25,12 +25,16 @@ from layerlab.misconceptions import explain, from_error, name_the_mistake
 class Incorrect(AssertionError):
     """A wrong answer; the message says what is wrong and what to try.
 
-    `misconception` is the catalogued mistake the answer matches, if any.
+    `misconception` is the catalogued mistake the answer matches, if any;
+    `learner_error` the exception the learner's own code raised, if it did
+    (its traceback is shown with -v, see layerlab.failures).
     """
 
-    def __init__(self, message: str, misconception: str | None = None):
+    def __init__(self, message: str, misconception: str | None = None,
+                 learner_error: BaseException | None = None):
         super().__init__(message)
         self.misconception = misconception
+        self.learner_error = learner_error
 
 
 class NotStarted(Exception):
@@ -55,7 +59,7 @@ def load_exercise(path: Path) -> ModuleType:
         source = path.read_text(encoding="utf-8")
         code = compile(source, str(path), "exec")
     except UnicodeDecodeError as error:
-        raise Incorrect(say("import_error", path=shown, error=f"not UTF-8 text ({error.reason})")) from None
+        raise Incorrect(say("import_error", path=shown, error=say("describe.not_utf8", reason=error.reason))) from None
     except SyntaxError as error:
         raise Incorrect(say("syntax_error", path=shown, line=error.lineno, detail=error.msg)) from None
     name = f"layerlab_target_{path.parent.name}_{path.stem}"
@@ -67,7 +71,7 @@ def load_exercise(path: Path) -> ModuleType:
     except NotImplementedError:
         raise NotStarted(say("not_started", function="(module level)", path=shown)) from None
     except Exception as error:  # an import the learner added, a typo at module level ...
-        raise Incorrect(say("import_error", path=shown, error=_describe(error, path))) from None
+        raise Incorrect(say("import_error", path=shown, error=_describe(error, path)), learner_error=error) from None
     return module
 
 
@@ -88,13 +92,13 @@ def useful_line(text: str) -> str:
 
 
 def _describe(error: BaseException, path: Path | None) -> str:
-    where = ""
+    name = type(error).__name__
     if path is not None:
         frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
         if frames:
-            where = f" at line {frames[-1].lineno}"
+            name = say("describe.at_line", error=name, line=frames[-1].lineno)
     first = useful_line(str(error))
-    return f"{type(error).__name__}{where}: {first}" if first else f"{type(error).__name__}{where}"
+    return f"{name}: {first}" if first else name
 
 
 def call(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> Any:
@@ -111,7 +115,9 @@ def call(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> Any:
         raise
     except Exception as error:
         message = say("raised", function=function, error=_describe(error, None), where=_where(error, path))
-        raise incorrect(message, from_error(str(error))) from None
+        raised = incorrect(message, from_error(str(error)))
+        raised.learner_error = error
+        raise raised from None
 
 
 def _where(error: BaseException, path: Path) -> str:
@@ -132,6 +138,8 @@ def to_array(value: Any) -> Any:
 
 
 def _type_name(value: Any) -> str:
+    if type(value).__name__ == "Described" and isinstance(value, dict):  # the grader's stand-in for an object
+        return str(value.get("class_name") or value.get("t") or "?")  # what it stands for: Dense, figure ...
     return type(value).__module__.replace("builtins", "").strip(".") + (
         "." if type(value).__module__ != "builtins" else ""
     ) + type(value).__name__
@@ -155,7 +163,7 @@ def expect_array(
     """
     got = to_array(got)
     if type(got) is not np.ndarray:
-        raise Incorrect(say("wrong_type", what=what, expected="a numpy array or a tensor", received=_type_name(got)))
+        raise Incorrect(say("wrong_type", what=what, expected=say("type.array_or_tensor"), received=_type_name(got)))
     if any_width and _same_kind(got.dtype, expected.dtype):
         got = got.astype(expected.dtype)
     if got.dtype != expected.dtype:
@@ -178,7 +186,7 @@ def expect_array(
         raise Incorrect(say("not_finite", what=what, count=count, total=got.size))
     if not np.allclose(got, expected, rtol=rtol, atol=atol):
         worst = float(np.max(np.abs(got.astype(np.float64) - expected.astype(np.float64))))
-        message = say("wrong_values", what=what, detail=f"largest difference {worst:.3g}")
+        message = say("wrong_values", what=what, detail=say("describe.largest_difference", difference=f"{worst:.3g}"))
         raise incorrect(message, name_the_mistake(got, alternatives or {}, expected))
     return got
 
@@ -203,7 +211,7 @@ def expect_shape(
         received = _type_name(got)
         if type(got) in (tuple, list):  # the container is fine, an element is not: show them
             received += f" {got!r}"
-        raise Incorrect(say("wrong_type", what=what, expected="a tuple of ints", received=received))
+        raise Incorrect(say("wrong_type", what=what, expected=say("type.tuple_of_ints"), received=received))
     got = tuple(got)
     if got != tuple(expected):
         mistake = name_the_mistake(got, alternatives or {}, tuple(expected))
@@ -243,7 +251,7 @@ def expect_number(
         got = got.item()
     allowed = (int,) if isinstance(expected, int) else (int, float)
     if type(got) not in allowed:
-        kind = "an int" if isinstance(expected, int) else "a number"
+        kind = say("type.int") if isinstance(expected, int) else say("type.number")
         raise Incorrect(say("wrong_type", what=what, expected=kind, received=received))
     if abs(got - expected) > tolerance:
         mistake = name_the_mistake(got, alternatives or {}, expected)

@@ -83,12 +83,31 @@ def input_figure(image: np.ndarray, label: int | None = None) -> Figure:
     return figure
 
 
-def histogram_figure(output: np.ndarray, name: str, bins: int = 30) -> Figure:
-    """How the values of a layer's output are spread, whatever its shape."""
+HISTOGRAM_RANGE = (-2.0, 2.0)  # the seed's range=[-2, 2]: where a Conv2D output of an image in [0, 1] lies
+
+
+def histogram_figure(output: np.ndarray, name: str, bins: int = 41) -> Figure:  # odd: a bar centred on 0
+    """How the values of a layer's output are spread, whatever its shape, on the seed's range [-2, 2].
+
+    The image's background gives thousands of equal values (zeros after ReLU, one
+    bias value after Conv2D): the bar holding them is cut at a y-limit set by
+    the other bars, as the seed's plt.ylim(0, 100) does, and labelled with its count.
+    """
     figure = _figure(6, 4)
     axes = figure.add_subplot()
-    axes.hist(output.ravel(), bins=bins)  # every value counts, wherever it sits in the tensor
-    axes.set_title(f"{name} output {output.shape}: {output.size} values")
+    values = output.ravel()  # every value counts, wherever it sits in the tensor
+    counts, edges, _ = axes.hist(values, bins=bins, range=HISTOGRAM_RANGE)
+    tallest = int(np.argmax(counts))
+    others = np.delete(counts, tallest)
+    limit = max(float(others.max()) * 1.25 if others.size else 0.0, 1.0)
+    if counts[tallest] > limit:  # the background's bar: cut, its count written on top
+        axes.set_ylim(0, limit)
+        middle = (edges[tallest] + edges[tallest + 1]) / 2
+        axes.annotate(f"{int(counts[tallest])} \u2191", (middle, limit), xytext=(0, -12),
+                      textcoords="offset points", ha="center", fontsize=8)
+    outside = int(np.count_nonzero((values < HISTOGRAM_RANGE[0]) | (values > HISTOGRAM_RANGE[1])))
+    axes.set_title(f"{name} output {output.shape}: {output.size} values"
+                   + (f", {outside} outside [-2, 2]" if outside else ""))
     axes.set_xlabel("value")
     axes.set_ylabel("count")
     return figure
@@ -134,9 +153,10 @@ def feature_map_figure(output: np.ndarray, name: str) -> Figure:
                 continue
             picture = axes.imshow(output[0, :, :, index], cmap="viridis")  # (1, h, w, c) -> (h, w)
             figure.colorbar(picture, ax=axes, shrink=0.85)
-            axes.set_title(f"{name} {output.shape}\nchannel {index}", fontsize=9)
+            axes.set_title(f"channel {index}", fontsize=9)
             axes.set_xticks([])
             axes.set_yticks([])
+        figure.suptitle(f"{name} output {output.shape}")  # once for the grid, not on every panel
         return figure
     figure = _figure(10, 2.2)
     axes = figure.add_subplot()

@@ -8,6 +8,7 @@ never gives the answer; its text is in layerlab/messages/misconceptions.toml.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 import numpy as np
@@ -40,12 +41,28 @@ MISCONCEPTIONS = (
     "images_mixed",
     "batch_fixed_at_one",
     "relu_negative",
+    "same_rounded_down",
+    "flatten_pooled_map",
+    "bias_per_input",
+    "kernel_axes_swapped",
+    "scaled_twice",
+    "integer_division",
+    "zeros_counted",
+    "one_hot_loss",
+    "learning_rate_changed",
+    "indexed_without_batch_axis",
+    "no_colorbar",
+    "drawn_on_another_figure",
 )
 
-# Error texts Keras 3 gives for two catalogued pitfalls (DESIGN.md, measured).
+# Error texts Keras 3 gives for catalogued pitfalls (DESIGN.md, measured), as regular expressions.
 KERAS_ERROR_SIGNS = {
-    "uppercase_padding": "Argument `padding` must be either 'valid' or 'same'",
-    "positional_compile": "is not a valid dtype",
+    "uppercase_padding": r"Argument `padding` must be either 'valid' or 'same'",
+    "positional_compile": r"is not a valid dtype",
+    # a layer given batch[i]: one axis short of what it needs (Keras 3.3-3.13 wording)
+    "indexed_without_batch_axis": r"expected (min_)?ndim=(?P<needed>\d+), found ndim=(?P<found>\d+)",
+    # categorical_crossentropy on digit labels: the labels have one axis fewer than the ten outputs
+    "one_hot_loss": r"[Aa]rguments `target` and `output` must have the same (rank|shape)",
 }
 
 
@@ -96,6 +113,10 @@ def name_the_mistake(got: Any, alternatives: Mapping[str, Any], expected: Any = 
 def from_error(text: str) -> str | None:
     """The misconception a Keras error message reveals, if any."""
     for key, sign in KERAS_ERROR_SIGNS.items():
-        if sign in text:
-            return key
+        found = re.search(sign, text)
+        if found is None:
+            continue
+        if "needed" in found.groupdict() and int(found["needed"]) - int(found["found"]) != 1:
+            continue  # not one axis short: some other shape mistake
+        return key
     return None

@@ -1,10 +1,15 @@
 """The learner's pytest plugin: `--target`, the `exercise` fixture, and feedback that teaches.
 
-Registered through the `pytest11` entry point, so `pytest exercises` uses it.
+exercises/conftest.py loads it, so only the visible tests use it: any other
+pytest run in the same environment imports neither this plugin nor TensorFlow.
 For a test file exercises/test_<module>.py the `exercise` fixture is the
 learner's exercises/<module>.py (or solutions/<module>.py with
-`--target solutions`, or any folder with `--target PATH`).
-By default a wrong answer shows only its teaching message; `-v` adds the traceback.
+`--target solutions`, or any folder with `--target PATH`; `--layerlab-target`
+is the same option, for when another plugin already owns `--target`).
+A failure shows its teaching message at every verbosity, and with -v (or a
+--tb style) the traceback of the learner's own code: never a kit frame, whose
+arguments hold the answer (layerlab/failures.py). An exercise not started yet
+is one line of the closing summary, not a failure per test.
 A learner's run hides library warnings the learner cannot act on, and
 `--layerlab-report PATH` writes each exercise's state as JSON for the `layerlab` command.
 """
@@ -20,8 +25,14 @@ import pytest
 from layerlab import messages
 from layerlab.data import DataError
 from layerlab.expect import Incorrect, NotStarted, load_exercise
+from layerlab.failures import describe_failure, unexpected_failure
 from layerlab.quiet import import_tensorflow
 from layerlab.table import Exercise, load_table
+
+__all__ = [  # what exercises/conftest.py takes: the hooks and the fixture
+    "exercise", "pytest_addoption", "pytest_configure", "pytest_collect_file", "pytest_runtest_makereport",
+    "pytest_report_teststatus", "pytest_sessionfinish", "pytest_terminal_summary",
+]
 
 TARGET_ENV = "LAYERLAB_TARGET"
 PASSING, FAILING, NOT_STARTED = "passing", "failing", "not_started"
@@ -34,12 +45,21 @@ QUIET_WARNINGS = tuple(
 )
 _states: dict[str, list[str]] = {}
 _data_errors_shown: set[str] = set()
+_not_started_messages: dict[str, str] = {}
+
+
+def _taken(parser: pytest.Parser, name: str) -> bool:
+    """True when a plugin or conftest loaded before this one already defines the option `name`."""
+    groups = [parser._anonymous, *parser._groups]  # pytest has no public way to ask
+    return any(name in option.names() for group in groups for option in group.options)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("layerlab")
+    names = ["--layerlab-target"] if _taken(parser, "--target") else ["--target", "--layerlab-target"]
     group.addoption(
-        "--target",
+        *names,
+        dest="layerlab_target",
         default=os.environ.get(TARGET_ENV, "exercises"),
         help="folder whose exercise files the visible tests check: exercises (default), solutions, or a path",
     )
@@ -49,14 +69,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    import_tensorflow()  # once, quietly, before any test file imports it
-    if config.getoption("lang"):
+    if config.getoption("lang", None):
         messages.set_language(config.getoption("lang"))
     if _is_learner_run(config):
         for line in QUIET_WARNINGS:
             config.addinivalue_line("filterwarnings", line)
     _states.clear()
     _data_errors_shown.clear()
+    _not_started_messages.clear()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> None:
+    """Before an exercise's test file imports Keras: TensorFlow, once and quietly."""
+    if _module_of(file_path) is not None:
+        import_tensorflow()
 
 
 def _is_learner_run(config: pytest.Config) -> bool:
@@ -78,7 +104,7 @@ def resolve_target(kit_root: Path, target: str) -> Path:
 
 def target_directory(config: pytest.Config, test_path: Path) -> Path:
     """exercises/ beside the test, or the folder --target names."""
-    return resolve_target(test_path.parent.parent, config.getoption("target"))
+    return resolve_target(test_path.parent.parent, config.getoption("layerlab_target", "exercises"))
 
 
 def _module_of(path: Path) -> str | None:
@@ -128,13 +154,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         else:
             state = FAILING
         _states.setdefault(module, []).append(state)
-    if item.config.getoption("verbose") > 0:
-        return  # `pytest -v` keeps the full traceback
+        report.layerlab_state = state
+        if state == NOT_STARTED:
+            _not_started_messages.setdefault(module, str(call.excinfo.value))
+    if module is None or not report.failed or call.excinfo is None:
+        return
     data_error = _data_error(call.excinfo)
     if data_error is not None:  # not the learner's code: the data is missing, say how to get it
         report.longrepr = _data_error_message(data_error)
-    elif _is_learner_feedback(call.excinfo):
-        report.longrepr = str(call.excinfo.value)  # the teaching message alone
+    elif _is_learner_feedback(call.excinfo):  # the teaching message, and the learner's traceback with -v
+        error = call.excinfo.value
+        report.longrepr = describe_failure(str(error), getattr(error, "learner_error", None), item.config)
+    else:  # an error the test did not put into words: still no kit frame, whose locals hold the answer
+        report.longrepr = unexpected_failure(call.excinfo.value, item.config, (Path(str(item.fspath)).resolve(),))
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
+    """A test of an exercise not started yet is tallied apart: no failure section, no short-summary line."""
+    if report.failed and getattr(report, "layerlab_state", None) == NOT_STARTED:
+        words = messages.say("state_not_started")  # pytest's closing tally says "7 not started" in its words
+        return words, MARKERS[NOT_STARTED], (words.upper(), {"yellow": True})
+    return None
 
 
 def exercise_state(results: list[str]) -> str:
@@ -185,5 +225,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
     for state, line in lines:
         writer.line(line, green=state == PASSING, red=state == FAILING, yellow=state == NOT_STARTED)
     writer.line(closing, bold=True)
+    if next_up is not None and next_up.module in _not_started_messages:
+        writer.line(_not_started_messages[next_up.module])  # where to begin, once
     if next_up is not None:
         writer.line(messages.say("try_hint", lang, exercise=next_up.id))

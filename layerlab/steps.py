@@ -83,8 +83,8 @@ def _step_mistake(mine: tuple | None, wanted: tuple | None, is_last: bool) -> st
         return "missing_softmax"
     if mine is not None and wanted is not None and (mine[0], wanted[0]) == ("AveragePooling2D", "MaxPooling2D"):
         return "average_pooling"
-    if ACTIVATION in {step[0] for step in (mine, wanted) if step is not None}:
-        return "wrong_activation"
+    if mine is not None and wanted is not None and ACTIVATION in (mine[0], wanted[0]):
+        return "wrong_activation"  # one step where another was asked for; a step too many or missing says so itself
     return None
 
 
@@ -118,8 +118,8 @@ def expect_same_steps(got, reference, what: str, trace: str = "") -> None:
         if step is not None and expected is not None and step[0] == expected[0] != ACTIVATION:
             for key in expected[1]:
                 if step[1].get(key) != expected[1][key]:
-                    message = say("wrong_config", what=f"{what}, step {number} ({step[0]})", key=key,
-                                  received=repr(step[1].get(key)))
+                    described = say("describe.step", what=what, number=number, step=step[0])
+                    message = say("wrong_config", what=described, key=key, received=repr(step[1].get(key)))
                     raise incorrect(message + tail, _setting_mistake(key, step[1].get(key), expected[1][key]))
         if step is None:
             message = say("model_check.step_missing", what=what, number=number, expected=step_name(expected),

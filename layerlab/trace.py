@@ -33,6 +33,26 @@ class TraceRow:
     shape: tuple | None
     params: int | None
     error: str = ""
+    computes: str = ""  # what the layer does: ReLU() and Activation('relu') both compute "relu"
+
+    @property
+    def function(self) -> str:
+        return self.computes or self.layer
+
+
+def computes(layer: Any) -> str:
+    """The name of what a layer computes: its activation for Activation, ReLU and Softmax, else its class."""
+    name = type(layer).__name__
+    config = layer.get_config() if hasattr(layer, "get_config") else {}
+    if name == "Activation":
+        activation = config.get("activation")
+        return activation if isinstance(activation, str) else name
+    if name == "ReLU" and not config.get("max_value") and not config.get("negative_slope") \
+            and not config.get("threshold"):
+        return "relu"
+    if name == "Softmax":
+        return "softmax"
+    return name
 
 
 def leaf_layers(model_or_layers: Any) -> list:
@@ -65,7 +85,7 @@ def expect_declared_input(model: Any, expected: tuple, what: str) -> None:
     declared = declared_input_shape(model)
     if declared is None:
         raise Incorrect(say("model.no_input", what=what, shape=tuple(expected)))
-    expect_shape(declared[1:], tuple(expected), f"{what}: the shape given to keras.Input",
+    expect_shape(declared[1:], tuple(expected), say("describe.input_shape", what=what),
                  alternatives={"missing_channel_axis": tuple(expected)[:-1]})
 
 
@@ -87,28 +107,28 @@ def layer_rows(model_or_layers: Any, input_shape: tuple | None = None) -> list[T
         raise ValueError("layer_rows: the model declares no input; pass input_shape=(1, 28, 28, 1)")
     rows = [TraceRow(INPUT_ROW, shape, 0)]
     for layer in leaf_layers(model_or_layers):
-        name = type(layer).__name__
+        name, function = type(layer).__name__, computes(layer)
         if shape is None:  # an earlier layer failed: nothing flows any further
-            rows.append(TraceRow(name, None, None))
+            rows.append(TraceRow(name, None, None, computes=function))
             continue
         try:
             if not layer.built:
                 layer.build(shape)
             output = output_shape(layer, shape)
-            rows.append(TraceRow(name, output, int(layer.count_params())))
+            rows.append(TraceRow(name, output, int(layer.count_params()), computes=function))
         except Exception as error:  # the learner's layer cannot take this shape: say so in the table
-            rows.append(TraceRow(name, None, None, first_line(error)))
+            rows.append(TraceRow(name, None, None, first_line(error), computes=function))
         shape = rows[-1].shape
     return rows
 
 
 def first_divergence(rows: Sequence[TraceRow], expected_rows: Sequence[TraceRow]) -> int | None:
-    """Index of the first row whose class, shape or parameters differ (a missing row differs)."""
+    """Index of the first row whose computation, shape or parameters differ (a missing row differs)."""
     for index in range(max(len(rows), len(expected_rows))):
         if index >= len(rows) or index >= len(expected_rows):
             return index
         mine, wanted = rows[index], expected_rows[index]
-        if (mine.layer, mine.shape, mine.params) != (wanted.layer, wanted.shape, wanted.params):
+        if (mine.function, mine.shape, mine.params) != (wanted.function, wanted.shape, wanted.params):
             return index
     return None
 
@@ -134,7 +154,7 @@ def format_trace(rows: Sequence[TraceRow], expected_rows: Sequence[TraceRow]) ->
         wanted = expected_rows[index] if index < len(expected_rows) else None
         if mine is None:
             layer = say("trace.missing", expected=wanted.layer)
-        elif wanted is not None and wanted.layer != mine.layer:
+        elif wanted is not None and wanted.function != mine.function:
             layer = say("trace.instead", received=mine.layer, expected=wanted.layer)
         else:
             layer = mine.layer
@@ -169,7 +189,9 @@ def run_model(what: str, action: Callable, *args: Any, **kwargs: Any) -> Any:
     try:
         return action(*args, **kwargs)
     except Exception as error:
-        raise incorrect(say("model.raised", what=what, error=first_line(error)), from_error(str(error))) from None
+        raised = incorrect(say("model.raised", what=what, error=first_line(error)), from_error(str(error)))
+        raised.learner_error = error
+        raise raised from None
 
 
 def expect_probabilities(output: Any, what: str) -> None:

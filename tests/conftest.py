@@ -31,3 +31,14 @@ def make_environment(tmp_path_factory):
         return python
 
     return make
+
+
+KIT_TESTS = Path(__file__).resolve().parent
+KIT_TEST_TIMEOUT = 1800  # seconds per test: the adversarial batch and the selftest grade dozens of submissions
+
+
+def pytest_collection_modifyitems(items):
+    """The kit's own tests get a generous timeout; a learner's run (exercises/) never sees this one."""
+    for item in items:
+        if Path(str(item.fspath)).resolve().is_relative_to(KIT_TESTS) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(KIT_TEST_TIMEOUT))

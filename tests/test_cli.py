@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -135,6 +136,40 @@ def test_watch_runs_again_when_an_exercise_file_changes(tmp_path):
     assert say("cli.watch_changed", "en", path=relu) in second
     assert "1/1 exercises passing" in second and say("cli.watch_max_runs", "en", runs=2) in second
     assert watching.returncode == 0
+
+
+def test_watch_goes_straight_on_to_the_next_exercise_after_a_pass(tmp_path):
+    """Started without an exercise: the first that fails; once it passes, the next runs without a save."""
+    work = tmp_path / "mine"
+    work.mkdir()
+    for exercise in EXERCISES:
+        shutil.copy(exercise.path(KIT, "solutions"), work)
+    relu = work / "ex05_relu.py"
+    # Fails on its first import only (the run that finds where to start), passes from then on.
+    relu.write_text(relu.read_text(encoding="utf-8") + textwrap.dedent('''
+        import pathlib as _pathlib
+        _seen = _pathlib.Path(__file__).with_name("imported-once")
+        if not _seen.exists():
+            _seen.write_text("")
+            raise RuntimeError("the first import fails")
+        '''), encoding="utf-8")
+    completed = layerlab("watch", "--target", str(work), "--max-runs", "2", "--interval", "0.2", "--lang", "en")
+    output = completed.stdout
+    relu_label, maxpool, flatten = (find(key).label("en") for key in ("relu", "maxpool", "flatten"))
+    passed = say("cli.watch_passed", "en", label=relu_label, next_label=maxpool, path=work / "ex06_maxpool.py")
+    assert passed in output, output[-3000:]
+    assert say("cli.watch_passed", "en", label=maxpool, next_label=flatten, path=work / "ex07_flatten.py") in output
+    assert say("cli.watch_waiting", "en", folder=work) not in output  # no save was needed
+    assert say("cli.watch_max_runs", "en", runs=2) in output and completed.returncode == 0
+
+
+def test_hint_without_an_exercise_is_the_next_ones(capsys, monkeypatch):
+    monkeypatch.chdir(KIT)
+    assert cli.main(["hint", "--lang", "en"]) == 0  # the stubs: the first exercise is next
+    first = EXERCISES[0]
+    output = capsys.readouterr().out
+    assert say("cli.hint_header", "en", label=first.label("en"), level=1, count=len(first.hints)) in output
+    assert first.hints[0]["en"] in output
 
 
 # ------------------------------------------------------------ what `pytest exercises` prints

@@ -7,6 +7,9 @@ ReLU and MaxPool2D, and the command's PNG files by decoding them.
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
 import numpy as np
 import pytest
 from matplotlib.image import imread
@@ -14,6 +17,8 @@ from matplotlib.image import imread
 from layerlab import cli, figures, messages
 from layerlab.data import load_mnist, prepare_images
 from layerlab.table import load_table
+
+KIT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +54,8 @@ def test_feature_map_figure_has_a_panel_and_a_colorbar_per_channel():
     assert len(panels) == 5 and len(figure.axes) == 10  # five pictures, five colorbars
     for index, axes in enumerate(panels):
         np.testing.assert_array_equal(drawn(axes), output[0, :, :, index])
-        assert "relu_7" in axes.get_title() and "(1, 7, 9, 5)" in axes.get_title()
+        assert axes.get_title() == f"channel {index}"  # the layer and its shape are said once, above the grid
+    assert "relu_7" in figure.get_suptitle() and "(1, 7, 9, 5)" in figure.get_suptitle()
 
 
 def test_a_vector_is_one_strip():
@@ -60,13 +66,33 @@ def test_a_vector_is_one_strip():
     assert axes.get_title() == "dense_3 (1, 12)"
 
 
-def test_histogram_counts_every_value():
+def test_histogram_counts_every_value_on_the_seeds_range():
     output = np.random.default_rng(3).standard_normal((1, 6, 6, 4)).astype(np.float32)
     figure = figures.histogram_figure(output, "conv2d", bins=12)
     [axes] = figure.axes
-    counts, _ = np.histogram(output.ravel(), bins=12)
+    counts, _ = np.histogram(output.ravel(), bins=12, range=(-2, 2))
     np.testing.assert_array_equal([bar.get_height() for bar in axes.patches], counts)
-    assert "(1, 6, 6, 4)" in axes.get_title()
+    assert axes.get_xlim()[0] <= -2 and axes.get_xlim()[1] >= 2
+    outside = int(np.count_nonzero(np.abs(output) > 2))
+    assert "(1, 6, 6, 4)" in axes.get_title() and f"{outside} outside [-2, 2]" in axes.get_title()
+
+
+def test_a_background_of_zeros_does_not_flatten_the_histogram():
+    """4,800 zeros and 400 spread values: the zeros' bar is cut, the others fill the height."""
+    spread = np.random.default_rng(4).uniform(-1.5, 1.5, 400).astype(np.float32)
+    output = np.concatenate([np.zeros(4800, np.float32), spread]).reshape(1, 40, 130, 1)
+    [axes] = figures.histogram_figure(output, "relu").axes
+    heights = sorted(bar.get_height() for bar in axes.patches)
+    low, high = axes.get_ylim()
+    assert heights[-1] >= 4800 > high  # the background's bar goes off the top ...
+    assert heights[-2] <= high <= 2 * heights[-2]  # ... and the next tallest nearly reaches it
+    assert any(str(int(heights[-1])) in text.get_text() for text in axes.texts)  # its count is written on it
+
+
+def test_a_spread_histogram_is_not_cut():
+    output = np.random.default_rng(5).uniform(-1, 1, (1, 10, 10, 2)).astype(np.float32)
+    [axes] = figures.histogram_figure(output, "conv2d").axes
+    assert axes.get_ylim()[1] >= max(bar.get_height() for bar in axes.patches) and not axes.texts
 
 
 def test_every_exercise_has_its_figures():
@@ -110,9 +136,9 @@ def test_seed_figures_follow_the_image_through_the_layers(seed_run):
     np.testing.assert_array_equal(drawn(image_panels(drawings["flatten"])[0]), pooled.reshape(1, -1))
     probabilities = drawn(image_panels(drawings["dense_softmax"])[0])
     assert probabilities.shape == (1, 10) and abs(probabilities.sum() - 1) < 1e-5
-    for name, shape in (("conv2d", (1, 28, 28, 8)), ("max_pooling2d", (1, 14, 14, 8)), ("dense", (1, 32))):
-        assert all(name in axes.get_title() and str(shape) in axes.get_title()
-                   for axes in image_panels(drawings[name]))
+    for name, shape in (("conv2d", (1, 28, 28, 8)), ("max_pooling2d", (1, 14, 14, 8))):
+        assert name in drawings[name].get_suptitle() and str(shape) in drawings[name].get_suptitle()
+    assert "dense" in drawings["dense"].axes[0].get_title() and "(1, 32)" in drawings["dense"].axes[0].get_title()
     assert len(image_panels(drawings["kernels"])) == 8 and "(3, 3, 1, 8)" in drawings["kernels"].get_suptitle()
 
 
@@ -131,8 +157,37 @@ def test_show_all_writes_png_files_that_decode(tmp_path, capsys):
 def test_show_one_exercise_writes_its_figures_only(tmp_path, capsys):
     assert cli.main(["show", "conv2d", "--out", str(tmp_path), "--lang", "en"]) == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == ["kernels.png", "layer1_conv2d.png"]
-    assert str(tmp_path / "kernels.png") in capsys.readouterr().out
+    output = capsys.readouterr().out
+    assert str(tmp_path / "kernels.png") in output and "the kit's figure" in output  # the stub draws nothing yet
     assert cli.main(["show", "train", "--out", str(tmp_path / "none"), "--lang", "ko"]) == 0
     train = next(e for e in load_table() if e.id == "train")
     assert messages.say("cli.show_none", "ko", label=train.label("ko")) in capsys.readouterr().out
     assert not (tmp_path / "none").exists()
+
+
+def test_show_an_exercise_draws_with_the_learners_plot_functions(tmp_path, capsys, monkeypatch):
+    """The learner's plot_* functions draw; one that raises leaves the kit's figure, and says why."""
+    learner = tmp_path / "mine"
+    learner.mkdir()
+    (learner / "ex12_visualize.py").write_text(textwrap.dedent('''
+        import matplotlib.pyplot as plt
+        import numpy as np
+
+        def plot_kernel(kernel):
+            figure, axes = plt.subplots()
+            axes.imshow(np.asarray(kernel)[:, :, 0, 0])
+            axes.set_title("MY KERNEL")
+            return figure
+
+        def plot_feature_map(output):
+            raise ZeroDivisionError("not today")
+        '''), encoding="utf-8")
+    monkeypatch.chdir(KIT)
+    out = tmp_path / "figures"
+    assert cli.main(["show", "conv2d", "--out", str(out), "--target", str(learner), "--lang", "en"]) == 0
+    output = capsys.readouterr().out
+    assert messages.say("cli.show_wrote_yours", "en", path=out / "kernels.png", function="plot_kernel") in output
+    assert "plot_feature_map" in output and "ZeroDivisionError" in output
+    mine, kits = imread(out / "kernels.png"), imread(out / "layer1_conv2d.png")
+    assert mine.shape[:2] == (480, 640)  # matplotlib's default figure at 100 dpi: the learner's figure
+    assert kits.shape[:2] != (480, 640)  # the kit's grid of eight channels

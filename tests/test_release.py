@@ -54,7 +54,7 @@ def test_bundle_has_what_a_learner_needs(bundle):
     assert sorted(p.name for p in bundle.iterdir()) == sorted(BUNDLE_ENTRIES)
     shipped = {p.name for p in (bundle / "exercises").iterdir()}
     for exercise in load_table():
-        assert {f"{exercise.module}.py", f"test_{exercise.module}.py"} <= shipped, exercise.id
+        assert {f"{exercise.module}.py", f"test_{exercise.module}.py", "conftest.py"} <= shipped, exercise.id
         assert digest(bundle / "exercises" / f"{exercise.module}.py") == digest(exercise.path(KIT))
     for name in ("exercises.toml", "table.py", "pytest_plugin.py", "messages.py"):
         assert (bundle / "layerlab" / name).is_file(), name
