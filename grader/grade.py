@@ -39,13 +39,18 @@ def worker_environment() -> dict[str, str]:
 
 
 def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
-              visibility: str = DEFAULT_VISIBILITY) -> GradingResult:
-    """Grade one submission in this (trusted) process; the learner's code runs in a child."""
+              visibility: str = DEFAULT_VISIBILITY, metadata: Path | None = None) -> GradingResult:
+    """Grade one submission in this (trusted) process; the learner's code runs in a child.
+    `metadata`: Gradescope's submission_metadata.json, for the learner's identity."""
     from grader.check import run_checks
     from layerlab.quiet import import_tensorflow
 
     started = time.monotonic()
     result = GradingResult(submission_name(path), isolation=list(sandbox_layers()))
+    if metadata is not None:
+        from grader.platforms.gradescope import learner_from_metadata
+
+        result.learner = learner_from_metadata(metadata)
     try:
         staged = stage(path)
     except Refused as refusal:
@@ -57,9 +62,10 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
     if staged:
         files.update(staged.problems)
         result.events += staged.notes
+        result.files = [staged.found[name] for name in sorted(staged.found)]
         if not staged.sources and not staged.problems:
             result.output = ("No exercise files found: submit the files themselves (ex01_image.py, "
-                             "ex02_conv2d.py ...), at the top level or in an exercises/ folder.")
+                             "ex02_conv2d.py ...), or a folder or .zip that holds them (one copy of each).")
     else:
         from layerlab.table import load_table
 
@@ -136,13 +142,16 @@ class _Workers:
 
 
 def run_worker(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
-               visibility: str = DEFAULT_VISIBILITY, workers: _Workers | None = None) -> GradingResult:
+               visibility: str = DEFAULT_VISIBILITY, workers: _Workers | None = None,
+               metadata: Path | None = None) -> GradingResult:
     """Grade one submission in a fresh trusted worker process; a worker crash becomes a result."""
     command = [sys.executable, "-E", "-s", "-m", "grader", "worker", str(path), "--out", str(out_dir),
                "--call-timeout", str(limits.call), "--train-timeout", str(limits.train),
                "--memory-mb", str(limits.memory_mb), "--visibility", visibility]
     for folder in hide:
         command += ["--hide", str(folder)]
+    if metadata is not None:
+        command += ["--metadata", str(metadata)]
     results = out_dir / "results.json"
     if results.exists():
         results.unlink()
@@ -187,12 +196,15 @@ def submission_folders(paths: list[Path]) -> list[Path]:
 
 def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
                progress: Callable[[str, GradingResult | None], None] | None = None,
-               visibility: str = DEFAULT_VISIBILITY) -> list[GradingResult]:
+               visibility: str = DEFAULT_VISIBILITY, metadata: Path | None = None) -> list[GradingResult]:
     """Grade submissions with `jobs` workers at a time; results come back in the order given.
 
     Each worker hides the whole output folder and every submission folder from
     its child, so one learner's code cannot read another's files or results.
+    `metadata` (Gradescope's submission_metadata.json) names the learner of a single submission.
     """
+    if metadata is not None and len(paths) != 1:
+        raise ValueError("submission metadata names the learner of one submission, not of a batch")
     out_root.mkdir(parents=True, exist_ok=True)
     names = unique_names(paths)
     hide = [out_root.resolve(), *submission_folders(paths)]
@@ -201,7 +213,7 @@ def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
     def one(index: int) -> GradingResult:
         if progress:
             progress(names[index], None)
-        result = run_worker(paths[index], out_root / names[index], limits, hide, visibility, workers)
+        result = run_worker(paths[index], out_root / names[index], limits, hide, visibility, workers, metadata)
         if progress:
             progress(names[index], result)
         return result

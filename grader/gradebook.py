@@ -2,6 +2,10 @@
 
     name, <one column per exercise id, in table order>, total, max, status
 
+With a roster (or Gradescope's submission metadata) the student's identity
+follows the name: student, id, sis_user_id, sis_login_id, section, email (the
+ones known).
+
 Rows come from the results.json documents (through GradingResult), so a
 regrade of the same submissions writes the same file: no times, no dates.
 """
@@ -24,27 +28,47 @@ def _number(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def columns() -> list[str]:
-    return ["name", *(exercise.id for exercise in load_table()), "total", "max", "status"]
+def columns(identity: tuple[str, ...] = ()) -> list[str]:
+    return ["name", *identity, *(exercise.id for exercise in load_table()), "total", "max", "status"]
 
 
-def row(name: str, result: GradingResult) -> dict[str, str]:
+def identities(graded: list[tuple[str, GradingResult]], roster=None) -> dict[str, dict]:
+    """name -> the student's identity: the roster's row, else what the platform said (Gradescope's metadata)."""
+    from grader.platforms.canvas import identity_from_learner
+
+    known = {name: identity_from_learner(result.learner) for name, result in graded if result.learner}
+    if roster is not None:
+        known.update({name: roster.students[name] for name, _ in graded if name in roster.students})
+    return known
+
+
+def row(name: str, result: GradingResult, identity: dict | None = None) -> dict[str, str]:
     """One submission's row; an exercise with nothing checked is left empty."""
-    cells = {"name": name}
+    from grader.platforms import csv_cell
+
+    cells = {"name": csv_cell(name), **{key: csv_cell(value) for key, value in (identity or {}).items()}}
     for exercise in result.exercises():
         cells[exercise.exercise] = "" if exercise.status == NO_CHECKS else _number(exercise.score)
     cells.update(total=_number(result.score), max=_number(result.max_score), status=result.status)
     return cells
 
 
-def write_gradebook(directory: Path, graded: list[tuple[str, GradingResult]]) -> Path:
-    """DIR/gradebook.csv, rows in the order graded (a folder of submissions is sorted by name)."""
+def write_gradebook(directory: Path, graded: list[tuple[str, GradingResult]], roster=None) -> Path:
+    """DIR/gradebook.csv, rows in the order graded (a folder of submissions is sorted by name).
+    `roster` (grader.platforms.canvas.Roster) adds the students' identities."""
+    from grader.platforms.canvas import IDENTITY_COLUMNS
+
     path = Path(directory) / GRADEBOOK_NAME
+    known = identities(graded, roster)
+    present = {key for identity in known.values() for key in identity}
+    identity_columns = tuple(key for key in IDENTITY_COLUMNS if key in present or (roster and key in roster.columns))
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns(), lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=columns(identity_columns), lineterminator="\n")
         writer.writeheader()
         for name, result in graded:
-            writer.writerow(row(name, result))
+            cells = row(name, result, {key: value for key, value in known.get(name, {}).items()
+                                       if key in identity_columns})
+            writer.writerow({column: cells.get(column, "") for column in columns(identity_columns)})
     return path
 
 

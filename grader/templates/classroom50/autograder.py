@@ -1,0 +1,145 @@
+"""Classroom 50 autograder for the layerlab exercises (made by `python -m grader export classroom50`).
+
+Classroom 50's runner starts this once per submission, in the student's checkout,
+and reads ./result.json (schema classroom50/result/v1) when it exits 0.
+
+It runs each exercise's *visible* tests, from this folder's own copy of the
+student bundle (kit/), against the student's exercise files, and gives each
+exercise its points in proportion to the tests that pass (whole points, rounded
+down). It holds no solutions and no hidden checks: Classroom 50 fetches this
+folder from the classroom's GitHub Pages site without authentication and runs it
+in the student's own repository, so students can read every file here and the
+code they push runs beside it. These points are feedback; the grade of record
+comes from the instructor's `python -m grader grade` or from Gradescope.
+"""
+
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+KIT = HERE / "kit"  # the student bundle as released: visible tests, layerlab, pyproject.toml
+SUPPORTED = ((3, 10), (3, 13))  # the Pythons TensorFlow 2.21 and the kit support
+NEEDED = ("tensorflow", "keras", "numpy", "matplotlib", "pytest", "pytest_timeout")
+MAX_FILE_BYTES = 1024 * 1024
+EXERCISE_SECONDS = 600  # one exercise's visible tests, TensorFlow's import included
+TEST_SECONDS = 120  # one visible test
+
+
+def fail(message: str) -> None:
+    """An infrastructure error: Classroom 50 records status=error and keeps the last Release."""
+    print(f"::error::layerlab autograder: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def install() -> None:
+    """Install the kit's packages unless this Python has them already (a self-hosted runner may)."""
+    missing = [name for name in NEEDED if not _importable(name)]
+    if missing:
+        print(f"installing {', '.join(missing)} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-r", str(HERE / "requirements.txt")],
+                       check=True)
+
+
+def _importable(name: str) -> bool:
+    found = subprocess.run([sys.executable, "-c", f"import importlib.util, sys; "
+                            f"sys.exit(importlib.util.find_spec({name!r}) is None)"], capture_output=True)
+    return found.returncode == 0
+
+
+def copy_submission(checkout: Path, kit: Path, exercises: list) -> list:
+    """The student's exercise files (regular files only) over the stubs in `kit`; returns the ones copied."""
+    copied = []
+    for exercise in exercises:
+        source = checkout / "exercises" / f"{exercise.module}.py"
+        if source.is_symlink() or not source.is_file() or source.stat().st_size > MAX_FILE_BYTES:
+            continue
+        shutil.copyfile(source, kit / "exercises" / source.name)
+        copied.append(source.name)
+    return copied
+
+
+def run_visible_tests(kit: Path, exercise, report: Path) -> tuple:
+    """(passed, total, words): the exercise's visible tests, in a pytest of their own."""
+    command = [sys.executable, "-m", "pytest", f"exercises/test_{exercise.module}.py", "-q", "--no-header",
+               "-p", "no:cacheprovider", "-p", "layerlab.pytest_plugin", "-p", "pytest_timeout",
+               "--timeout", str(TEST_SECONDS), f"--junitxml={report}", "-o", "junit_family=xunit2"]
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "PYTHON"))}
+    env.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONPATH=str(kit), TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg")
+    try:
+        completed = subprocess.run(command, cwd=kit, env=env, capture_output=True, text=True,
+                                   timeout=EXERCISE_SECONDS)
+    except subprocess.TimeoutExpired:
+        return 0, 1, f"the tests did not finish in {EXERCISE_SECONDS} s"
+    try:
+        cases = list(ElementTree.parse(report).getroot().iter("testcase"))
+    except (OSError, ElementTree.ParseError):
+        return 0, 1, f"pytest ended without a report (exit {completed.returncode}): {completed.stdout[-500:]}"
+    passed = sum(not any(child.tag in ("failure", "error", "skipped") for child in case) for case in cases)
+    words = completed.stdout.strip().splitlines()[-1:] or [""]
+    return passed, max(len(cases), 1), words[0][:300]
+
+
+def identity() -> dict:
+    """The fields Classroom 50's runner gives in the environment (placeholders when run by hand)."""
+    commit = os.environ.get("COMMIT_URL", "")
+    return {
+        "classroom": os.environ.get("CLASSROOM", "local"),
+        "assignment": os.environ.get("ASSIGNMENT", "local"),
+        "submission": os.environ.get("SUBMISSION_TAG", "local"),
+        "commit": commit,
+        "release": os.environ.get("RELEASE_URL", ""),
+        "review": os.environ.get("REVIEW_URL") or commit,
+        "datetime": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def release_body(tests: list, score: int, maximum: int, copied: list) -> str:
+    lines = [f"**layerlab: {score} / {maximum} points** from the visible tests "
+             f"(files graded: {', '.join(copied) if copied else 'none'}).", "",
+             "| exercise | tests passed | points |", "| --- | --- | --- |"]
+    lines += [f"| {t['test-name']} | {t['passed-tests']} / {t['total-tests']} | {t['score']} / {t['max-score']} |"
+              for t in tests]
+    lines += ["", "These points come from the visible tests. The hidden checks of the grade of record run "
+                  "elsewhere, on the instructor's machine or on Gradescope."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    if not SUPPORTED[0] <= sys.version_info[:2] <= SUPPORTED[1]:
+        fail(f"Python {sys.version.split()[0]} is not supported by TensorFlow 2.21: set the assignment's "
+             f'runtime to {{"python": "3.12"}} (any of 3.10 to 3.13)')
+    if not KIT.is_dir():
+        fail(f"{KIT} is missing: export the autograder again (python -m grader export classroom50 DEST)")
+    install()
+    sys.path.insert(0, str(KIT))
+    from layerlab.table import load_table
+
+    exercises = load_table()
+    checkout = Path.cwd()
+    tests = []
+    with tempfile.TemporaryDirectory(prefix="layerlab-") as scratch:
+        kit = Path(scratch) / "kit"
+        shutil.copytree(KIT, kit)
+        copied = copy_submission(checkout, kit, exercises)
+        for exercise in exercises:
+            passed, total, words = run_visible_tests(kit, exercise, Path(scratch) / f"{exercise.module}.xml")
+            points = int(exercise.points)
+            tests.append({"test-name": f"{exercise.number:02d} {exercise.id}: {exercise.title['en']}"[:100],
+                          "passed": passed == total, "score": points * passed // total, "max-score": points,
+                          "passed-tests": passed, "total-tests": total, "summary": words})
+    score, maximum = sum(t["score"] for t in tests), sum(t["max-score"] for t in tests)
+    result = {"schema": "classroom50/result/v1", **identity(), "score": score, "max-score": maximum, "tests": tests}
+    (checkout / "result.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (checkout / "release-body.md").write_text(release_body(tests, score, maximum, copied), encoding="utf-8")
+    print(f"layerlab: {score} / {maximum} points from the visible tests")
+
+
+if __name__ == "__main__":
+    main()
