@@ -130,9 +130,11 @@ def choose_locations(paths: list[PurePosixPath], where: str) -> dict[str, PurePo
     both places named, rather than one copy being graded by a guess.
     """
     wanted = _expected()
+    venvs = {path.parent for path in paths if path.name == "pyvenv.cfg"}  # a virtual environment's packages
     chosen: dict[str, PurePosixPath] = {}
     for path in sorted(paths):
-        if path.name not in wanted or len(path.parts) > MAX_DEPTH + 1 or _not_searched(path.parts[:-1]):
+        if path.name not in wanted or len(path.parts) > MAX_DEPTH + 1 or _not_searched(path.parts[:-1]) \
+                or any(venv in path.parents for venv in venvs):
             continue
         if path.name in chosen:
             raise Refused(f"{where}: {path.name} is there twice ({chosen[path.name]} and {path}); "

@@ -26,4 +26,4 @@ fi
 "$root/venv/bin/python" -m pip install --quiet --no-cache-dir --upgrade pip
 "$root/venv/bin/python" -m pip install --no-cache-dir -r requirements.txt
 chmod -R a+rX "$root/venv"  # the learner's code runs as another user and needs the interpreter
-"$root/venv/bin/python" -c 'import tensorflow, keras; print("tensorflow", tensorflow.__version__, "keras", keras.__version__)'
+TF_CPP_MIN_LOG_LEVEL=3 "$root/venv/bin/python" -c 'import tensorflow, keras; print("tensorflow", tensorflow.__version__, "keras", keras.__version__)'
