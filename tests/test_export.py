@@ -232,19 +232,37 @@ def run_classroom50(checkout: Path, classroom50: Path, python: Path) -> dict:
     return json.loads((checkout / "result.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("files, expected", [("solutions", "full"), ("examples/sample_submission", "partial")])
-def test_classroom50_autograder_meets_their_contract(classroom50, tmp_path, make_environment, files, expected):
+def test_classroom50_autograder_meets_their_contract(classroom50, tmp_path, make_environment):
+    """The sample submission: solved exercises get their points, missing files stay stubs and get 0."""
     python = make_environment("classroom50")
-    checkout = checkout_with(tmp_path, classroom50, KIT / files if files else None)
+    sample = KIT / "examples" / "sample_submission"
+    checkout = checkout_with(tmp_path, classroom50, sample)
     document = run_classroom50(checkout, classroom50, python)
     assert classroom50_problems(document) == []
     assert document["classroom"] == "cnn-fall" and document["submission"].startswith("submit/")
     assert document["max-score"] == sum(e.points for e in load_table()) and len(document["tests"]) == len(load_table())
-    score = document["score"]
-    assert {"full": score == document["max-score"], "partial": 0 < score < document["max-score"]}[expected]
-    by_id = {test["test-name"].split(":")[0].split()[1]: test for test in document["tests"]}
-    for exercise in load_table():  # the sample's missing files stay stubs: 0 for those exercises
-        submitted = files == "solutions" or (KIT / files / f"{exercise.module}.py").is_file()
-        if not submitted:
-            assert by_id[exercise.id]["score"] == 0 and not by_id[exercise.id]["passed"], exercise.id
+    assert 0 < document["score"] < document["max-score"]
+    tests = {test["test-name"].split(":")[0].split()[1]: test for test in document["tests"]}
+    for exercise in load_table():
+        if not (sample / f"{exercise.module}.py").is_file():
+            assert tests[exercise.id]["score"] == 0 and not tests[exercise.id]["passed"], exercise.id
+    for solved in ("image", "conv2d", "relu", "flatten"):
+        assert tests[solved]["passed"] and tests[solved]["score"] == tests[solved]["max-score"], solved
     assert "visible tests" in (checkout / "release-body.md").read_text(encoding="utf-8")
+
+
+def test_a_crash_in_one_exercise_costs_only_its_points_on_classroom50(classroom50, tmp_path, make_environment):
+    """os._exit at import ends the shared pytest without a report: each exercise then runs alone."""
+    python = make_environment("classroom50-crash")
+    checkout = checkout_with(tmp_path, classroom50, KIT / "solutions")
+    crashing = checkout / "exercises" / "ex05_relu.py"
+    crashing.write_text("import os\nos._exit(0)\n" + crashing.read_text(encoding="utf-8"), encoding="utf-8")
+    document = run_classroom50(checkout, classroom50, python)
+    assert classroom50_problems(document) == []
+    relu = find_test(document, "relu")
+    assert relu["score"] == 0 and not relu["passed"]
+    assert document["score"] == document["max-score"] - relu["max-score"]
+
+
+def find_test(document: dict, exercise_id: str) -> dict:
+    return next(t for t in document["tests"] if t["test-name"].split(":")[0].split()[1] == exercise_id)
