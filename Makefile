@@ -5,6 +5,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 TENSORFLOW ?=
+TESTS ?= tests
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
@@ -22,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/python -m grader demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest $(TESTS)
 
 clean:
 	rm -rf $(VENV) .venv-oldest out grades

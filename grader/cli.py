@@ -9,7 +9,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from grader.grade import DEFAULT_VISIBILITY  # noqa: E402
+from grader.grade import DEFAULT_VISIBILITY, WeakSandbox  # noqa: E402
 from grader.paths import EXAMPLE_SUBMISSION, KIT_ROOT  # noqa: E402
 from grader.sandbox import Limits  # noqa: E402
 from grader.results import GRADESCOPE_VISIBILITY  # noqa: E402
@@ -19,7 +19,7 @@ def _limits(arguments) -> Limits:
     if not hasattr(arguments, "call_timeout"):
         return Limits()
     return Limits(call=arguments.call_timeout, train=arguments.train_timeout, memory_mb=arguments.memory_mb,
-                  submission=arguments.submission_timeout)
+                  budget=arguments.budget, submission=arguments.submission_timeout)
 
 
 def _add_limits(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +28,10 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
                         help=f"seconds one call of a learner's function may take (default {defaults.call:g})")
     parser.add_argument("--train-timeout", type=float, default=defaults.train, metavar="S",
                         help=f"seconds the training gate may take (default {defaults.train:g})")
+    parser.add_argument("--budget", type=float, default=defaults.budget, metavar="S",
+                        help=f"seconds of learner time for all of one submission's calls, shared fairly by "
+                             f"its files; the training gate has its own --train-timeout "
+                             f"(default {defaults.budget:g})")
     parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, metavar="MB",
                         help=f"memory cap of the learner's process (default {defaults.memory_mb})")
     parser.add_argument("--submission-timeout", type=float, default=defaults.submission, metavar="S",
@@ -46,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="submissions graded at once (default: the number of CPUs, %(default)s here)")
     grade.add_argument("--tables", action="store_true",
                        help="print every submission's table (default: only when grading one)")
+    grade.add_argument("--allow-weak-sandbox", action="store_true",
+                       help="grade even where a learner's code could read the reference (recorded in results.json)")
     grade.add_argument("--no-expand", action="store_true",
                        help="each SUBMISSION is one submission, even a folder without exercise files")
     grade.add_argument("--metadata", type=Path, default=None, metavar="FILE",
@@ -73,21 +79,19 @@ def _parser() -> argparse.ArgumentParser:
     targets = export.add_subparsers(dest="target", required=True)
     gradescope = targets.add_parser("gradescope", help="an autograder .zip for Gradescope")
     gradescope.add_argument("zip", type=Path, metavar="OUT.zip")
+    _add_visibility(gradescope)
     gradescope.add_argument("--python", default="3.10", metavar="X.Y",
                             help="the base image's Python; its lock in grader/platforms/locks/ pins the packages "
                                  "(default %(default)s: Gradescope's newest image, Ubuntu 22.04)")
-    _add_visibility(gradescope)
     classroom50 = targets.add_parser("classroom50", help="an autograder folder for Classroom 50 (visible tests only)")
     classroom50.add_argument("dest", type=Path, metavar="DEST",
                              help="CLASSROOM/autograders/ASSIGNMENT in the classroom50 config repository")
     classroom50.add_argument("--force", action="store_true", help="write into DEST even if it is not empty")
     pins = targets.add_parser("pins", help="print a lock of the kit's packages for another Python (needs PyPI)")
     pins.add_argument("interpreter", type=Path, metavar="PYTHON", help="a python of the version to lock for")
-    worker = verbs.add_parser("worker", help=argparse.SUPPRESS)
-    worker.add_argument("submission", type=Path)
-    worker.add_argument("--out", type=Path, required=True)
-    worker.add_argument("--hide", type=Path, action="append", default=[])
-    worker.add_argument("--metadata", type=Path, default=None)
+    worker = verbs.add_parser("worker", help=argparse.SUPPRESS)  # grader/workers.py starts it
+    worker.add_argument("--serve", type=int, required=True, metavar="FD")
+    worker.add_argument("--weak-sandbox-accepted", default="")
     _add_visibility(worker)
     _add_limits(worker)
     return parser
@@ -104,18 +108,27 @@ def _fail(message: str) -> int:
 
 
 def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1, tables: bool | None = None,
-                    visibility: str = DEFAULT_VISIBILITY, metadata: Path | None = None, roster=None,
-                    canvas_assignment: str = "layerlab") -> list:
+                    visibility: str = DEFAULT_VISIBILITY, allow_weak: str = "", metadata: Path | None = None,
+                    roster=None, canvas_assignment: str = "layerlab") -> list:
     """Grade with a progress display; then one table per submission, or the class summary and gradebook."""
     from grader.gradebook import summary, write_gradebook
     from grader.grade import grade_many, unique_names
     from grader.report import BatchProgress, table
 
+    from grader.sandbox import probe
+    from grader.sanitize import text
+
+    host = probe()
+    print(f"sandbox: {host.mode}" + "".join(f"\n  warning: {missing}" for missing in host.missing), file=sys.stderr)
+    names = unique_names(paths)
+    for path, name in zip(paths, names):
+        if name != Path(path).name and name != Path(path).stem:
+            print(text(f"grader: {path} is graded as {name}"), file=sys.stderr)
     with BatchProgress(len(paths), jobs) as progress:
         results = grade_many(paths, out, limits, jobs=jobs, progress=progress, visibility=visibility,
-                             metadata=metadata)
-    graded = list(zip(unique_names(paths), results))
-    gradebook = write_gradebook(out, graded, roster)
+                             allow_weak=allow_weak, metadata=metadata)
+    graded = list(zip(names, results))
+    gradebook = write_gradebook(out, graded, {name: _shown(path) for path, name in zip(paths, names)}, roster)
     if roster is not None:
         from grader.platforms.canvas import write_canvas
         from layerlab.table import load_table
@@ -123,7 +136,7 @@ def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1,
         canvas, notes = write_canvas(out, graded, roster, canvas_assignment,
                                      sum(exercise.points for exercise in load_table()))
         for note in notes:
-            print(f"grader: {note}", file=sys.stderr)
+            print(text(f"grader: {note}"), file=sys.stderr)
         print(f"canvas: {canvas}")
     if tables if tables is not None else len(results) == 1:
         for result in results:
@@ -132,9 +145,29 @@ def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1,
     print()
     if len(results) > 1:
         print(summary(graded))
-    print(f"gradebook: {gradebook}")
-    print(f"results: {out}/<name>/results.json and junit.xml")
+    print(text(f"gradebook: {gradebook}"))
+    print(text(f"results: {out}/<name>/results.json and junit.xml"))
     return results
+
+
+def _shown(path: Path) -> str:
+    """A submission's path as the gradebook shows it: relative to here when it is below here."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _grader_errors(results: list) -> int:
+    """Exit status 1, with the names, when the grader could not grade a submission (regrade it)."""
+    from grader.gradebook import GRADER_ERROR
+    from grader.sanitize import text
+
+    failed = [result.submission for result in results if result.status == GRADER_ERROR]
+    if failed:
+        print(text(f"grader: {len(failed)} submission(s) could not be graded (grader error, no score): "
+                   f"{', '.join(failed)}; regrade them"), file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _data_problem() -> str | None:
@@ -154,11 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.verb in ("grade", "demo", "selftest") and (problem := _data_problem()):
         return _fail(problem)
     if arguments.verb == "worker":
-        from grader.grade import grade_one
+        from grader.workers import serve
 
-        grade_one(arguments.submission, arguments.out, limits, arguments.hide, arguments.visibility,
-                  arguments.metadata)
-        return 0
+        return serve(arguments.serve, limits, arguments.visibility, arguments.weak_sandbox_accepted)
     if arguments.verb == "grade":
         from grader.stage import expand
 
@@ -171,8 +202,11 @@ def main(argv: list[str] | None = None) -> int:
         paths = [p.resolve() for p in arguments.submissions]
         if not arguments.no_expand:
             paths = expand(paths, notes)
+        from grader.sanitize import text
+
         for note in notes:
-            print(f"grader: {note}", file=sys.stderr)
+            print(text(f"grader: {note}"), file=sys.stderr)
+        allow_weak = "--allow-weak-sandbox" if arguments.allow_weak_sandbox else ""
         if arguments.metadata is not None and len(paths) != 1:
             return _fail(f"--metadata names the learner of one submission; {len(paths)} were given")
         roster = None
@@ -184,13 +218,16 @@ def main(argv: list[str] | None = None) -> int:
             except RosterError as error:
                 return _fail(str(error))
         try:
-            grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs, arguments.tables or None,
-                            arguments.visibility, arguments.metadata, roster, arguments.canvas_assignment)
+            results = grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs,
+                                      arguments.tables or None, arguments.visibility, allow_weak,
+                                      arguments.metadata, roster, arguments.canvas_assignment)
+        except WeakSandbox as refusal:
+            return _fail(str(refusal))
         except KeyboardInterrupt:
             print(f"\ngrader: interrupted; every worker was stopped. Results so far are in {arguments.out}/",
                   file=sys.stderr)
             return 130
-        return 0
+        return _grader_errors(results)
     if arguments.verb == "release":
         from grader.release import ReleaseError, release
 
@@ -219,8 +256,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path}")
         return 0
     if arguments.verb == "demo":
-        grade_and_print([EXAMPLE_SUBMISSION], arguments.out.resolve(), limits)
-        return 0
+        try:
+            results = grade_and_print([EXAMPLE_SUBMISSION], arguments.out.resolve(), limits,
+                                      allow_weak="the demo grades the kit's own sample")
+        except WeakSandbox as refusal:
+            return _fail(str(refusal))
+        return _grader_errors(results)
     if arguments.verb == "selftest":
         from grader.selftest import selftest
         from layerlab.table import find

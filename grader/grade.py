@@ -1,52 +1,46 @@
 """Grade: stage a submission, run the hidden checks against it, write its results.
 
 `grade_one` is the trusted worker's whole job for one submission; `grade_many`
-runs one worker process per submission (so a grader crash, or pytest's
-module cache, never carries from one submission to the next) and collects
+hands submissions to `jobs` worker processes (grader/workers.py) and collects
 their results.json files.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
+import queue
 import sys
-import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from grader.paths import KIT_ROOT
-from grader.sandbox import Limits, Submission, kill_tree, prepare_job, sandbox_layers, secret_paths
-from grader.results import GradingResult, from_gradescope, write_results
+from grader.gradebook import GRADER_ERROR, OWN_NAMES
+from grader.results import ERROR, GradingResult, write_results
+from grader.sandbox import Limits, Submission, kit_secrets, probe, reachable
 from grader.stage import Refused, stage, submission_name
+from grader.workers import Worker
 
-# Variables that would change how Python or pytest behave in the trusted worker.
-UNTRUSTED_ENV_PREFIXES = ("PYTEST_", "PYTHON", "COV_", "TF_XLA")
 DEFAULT_VISIBILITY = "after_published"  # Gradescope: students see the checks once grades are published
 
 
-def worker_environment() -> dict[str, str]:
-    """The grader's environment without anything that could steer Python or pytest."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(UNTRUSTED_ENV_PREFIXES)}
-    env.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0",
-               MPLBACKEND="Agg")
-    return env
+def isolation_report(weak_accepted: str = "") -> dict:
+    """What results.json says of the sandbox: mode, layers in force, layers missing, and any override."""
+    report = probe().report()
+    if weak_accepted:
+        report["override"] = f"the instructor accepted a weak sandbox: {weak_accepted}"
+    return report
 
 
 def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
-              visibility: str = DEFAULT_VISIBILITY, metadata: Path | None = None) -> GradingResult:
+              visibility: str = DEFAULT_VISIBILITY, weak_accepted: str = "", name: str | None = None,
+              metadata: Path | None = None) -> GradingResult:
     """Grade one submission in this (trusted) process; the learner's code runs in a child.
     `metadata`: Gradescope's submission_metadata.json, for the learner's identity."""
     from grader.check import run_checks
     from layerlab.quiet import import_tensorflow
 
     started = time.monotonic()
-    result = GradingResult(submission_name(path), isolation=list(sandbox_layers()))
+    result = GradingResult(name or submission_name(path), isolation=isolation_report(weak_accepted))
     if metadata is not None:
         from grader.platforms.gradescope import learner_from_metadata
 
@@ -70,8 +64,7 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
         from layerlab.table import load_table
 
         files = {e.module: ("not_submitted", result.output) for e in load_table()}
-    job_dir = prepare_job(sources)
-    submission = Submission(job_dir, files, limits, hidden=secret_paths([out_dir, *hide]))
+    submission = Submission(sources, files, limits, secrets=kit_secrets([out_dir, *hide]))
     timings = {"stage": time.monotonic() - started}
     try:
         if sources:
@@ -83,14 +76,20 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
         checks, errors = run_checks(submission)
         timings["checks"] = time.monotonic() - clock
     finally:
-        submission.close()  # the child is gone before anything is written
-        shutil.rmtree(job_dir, ignore_errors=True)
+        submission.close()  # the child and everything it started are gone before anything is written
     clock = time.monotonic()
     timings.update(submission.timings)
+    if submission.budget is not None:  # learner time per file, as the budget counted it
+        timings.update({f"learner.{module}": spent for module, spent in submission.budget.spent.items()})
     timings["training_gate"] = sum(c.details.get("seconds", 0.0) for c in checks)
     result.timings = timings
     result.checks = checks
     result.events += submission.events + errors
+    broken = [check.name for check in checks if check.status == ERROR]
+    if errors or broken:  # a check that could not run: the score is not the learner's, say so everywhere
+        result.status = GRADER_ERROR
+        result.output = (f"the grader itself failed on this submission ({len(broken)} checks could not run: "
+                         f"{', '.join(broken[:5]) or 'pytest did not run'}); regrade it")
     result.versions = {"python": sys.version.split()[0], **_versions(), **{
         f"child_{k}": v for k, v in submission.versions.items() if k != "python"}}
     result.execution_time = time.monotonic() - started
@@ -108,81 +107,6 @@ def _versions() -> dict:
     return {"tensorflow": tf.__version__, "keras": keras.__version__}
 
 
-class _Workers:
-    """The worker processes running now, so that an interrupt can end every one of them."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running: set[subprocess.Popen] = set()
-        self.stopping = False
-
-    def start(self, command: list[str], scratch: Path) -> subprocess.Popen:
-        with self._lock:
-            if self.stopping:
-                raise KeyboardInterrupt
-            # A session of its own: the deadline below can end the worker and its child together.
-            # Its temporary files (job folders) go under `scratch`, removed however the worker ends.
-            env = {**worker_environment(), "TMPDIR": str(scratch)}
-            process = subprocess.Popen(command, cwd=KIT_ROOT, env=env, stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                       start_new_session=True)
-            self._running.add(process)
-            return process
-
-    def done(self, process: subprocess.Popen) -> None:
-        with self._lock:
-            self._running.discard(process)
-
-    def stop_all(self) -> None:
-        with self._lock:
-            self.stopping = True
-            running = list(self._running)
-        for process in running:
-            kill_tree(process.pid)
-
-
-def run_worker(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
-               visibility: str = DEFAULT_VISIBILITY, workers: _Workers | None = None,
-               metadata: Path | None = None) -> GradingResult:
-    """Grade one submission in a fresh trusted worker process; a worker crash becomes a result."""
-    command = [sys.executable, "-E", "-s", "-m", "grader", "worker", str(path), "--out", str(out_dir),
-               "--call-timeout", str(limits.call), "--train-timeout", str(limits.train),
-               "--memory-mb", str(limits.memory_mb), "--visibility", visibility]
-    for folder in hide:
-        command += ["--hide", str(folder)]
-    if metadata is not None:
-        command += ["--metadata", str(metadata)]
-    results = out_dir / "results.json"
-    if results.exists():
-        results.unlink()
-    workers = workers or _Workers()
-    scratch = Path(tempfile.mkdtemp(prefix="layerlab-worker-"))
-    os.chmod(scratch, 0o711)  # a child running as nobody must reach its job folder inside (but not list this)
-    try:
-        process = workers.start(command, scratch)
-        try:
-            _, stderr = process.communicate(timeout=limits.submission)
-            why = "the batch was interrupted" if workers.stopping else f"exit {process.returncode}"
-        except subprocess.TimeoutExpired:
-            kill_tree(process.pid)
-            _, stderr = process.communicate()
-            why = f"stopped after {limits.submission:g} s, the limit for one submission"
-        finally:
-            workers.done(process)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    if results.exists():  # written by the worker only once its child was gone
-        try:
-            return from_gradescope(json.loads(results.read_text(encoding="utf-8")))
-        except (ValueError, KeyError):
-            pass
-    failed = GradingResult(submission_name(path), status="grader error",
-                           output=f"the grader itself failed on this submission ({why}): "
-                                  f"{(stderr or '').strip()[-1500:]}")
-    write_results(failed, out_dir, visibility)
-    return failed
-
-
 def submission_folders(paths: list[Path]) -> list[Path]:
     """Folders the children must not see: every submission folder and the folders that hold them."""
     folders = set()
@@ -194,13 +118,40 @@ def submission_folders(paths: list[Path]) -> list[Path]:
     return sorted(folders)
 
 
+def sweep_sandboxes() -> None:
+    """End every process of a sandbox uid no live grader holds, and remove orphaned cgroups."""
+    from grader.sandbox import cgroup, identity
+
+    identity.sweep()
+    cgroup.sweep()
+
+
+class WeakSandbox(Exception):
+    """A learner's code could read the reference here; grading would not be authoritative."""
+
+
+def sandbox_verdict(hide: list[Path], allow_weak: str = "") -> str:
+    """'' when no child can reach a secret; else the words for what it reaches, if the instructor allowed it."""
+    reached = reachable(kit_secrets(hide))
+    if not reached:
+        return ""
+    words = f"{probe().mode} mode; a learner's code could read {', '.join(reached)}"
+    if not allow_weak:
+        raise WeakSandbox(f"the sandbox cannot hide the reference here ({words}). Install bubblewrap, or "
+                          "close these folders to other users (docs/SECURITY.md); --allow-weak-sandbox grades "
+                          "anyway and records it in every results.json")
+    return f"{words} ({allow_weak})"
+
+
 def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
                progress: Callable[[str, GradingResult | None], None] | None = None,
-               visibility: str = DEFAULT_VISIBILITY, metadata: Path | None = None) -> list[GradingResult]:
+               visibility: str = DEFAULT_VISIBILITY, allow_weak: str = "",
+               metadata: Path | None = None) -> list[GradingResult]:
     """Grade submissions with `jobs` workers at a time; results come back in the order given.
 
-    Each worker hides the whole output folder and every submission folder from
-    its child, so one learner's code cannot read another's files or results.
+    The output folder and every submission folder are secrets to each child,
+    so one learner's code cannot read another's files or results; if the
+    sandbox cannot keep them out of reach, WeakSandbox (unless `allow_weak`).
     `metadata` (Gradescope's submission_metadata.json) names the learner of a single submission.
     """
     if metadata is not None and len(paths) != 1:
@@ -208,31 +159,48 @@ def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
     out_root.mkdir(parents=True, exist_ok=True)
     names = unique_names(paths)
     hide = [out_root.resolve(), *submission_folders(paths)]
-    workers = _Workers()
+    weak_accepted = sandbox_verdict(hide, allow_weak)
+    idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+    workers = [Worker(limits, visibility, weak_accepted) for _ in range(max(1, min(jobs, len(paths))))]
+    for worker in workers:
+        idle.put(worker)
 
     def one(index: int) -> GradingResult:
-        if progress:
-            progress(names[index], None)
-        result = run_worker(paths[index], out_root / names[index], limits, hide, visibility, workers, metadata)
-        if progress:
-            progress(names[index], result)
-        return result
+        worker = idle.get()
+        try:
+            if progress:
+                progress(names[index], None)
+            result = worker.grade(paths[index], out_root / names[index], hide, metadata)
+            if progress:
+                progress(names[index], result)
+            return result
+        finally:
+            idle.put(worker)
 
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    pool = ThreadPoolExecutor(max_workers=len(workers))
     try:
         return list(pool.map(one, range(len(paths))))
-    except KeyboardInterrupt:
-        workers.stop_all()
-        raise
     finally:
+        for worker in workers:  # also on an interrupt: every worker and its child end here
+            worker.stop()
         pool.shutdown(wait=True, cancel_futures=True)
+        sweep_sandboxes()  # a worker killed at its deadline could not end its child's daemons
 
 
 def unique_names(paths: list[Path]) -> list[str]:
-    """Output folder names: the submission's name, with -2, -3 ... when two share one."""
-    names, seen = [], {}
+    """Output folder names: the submission's name, with -2, -3 ... until it is like no name taken.
+
+    Taken are the names given before it and the grader's own files in the
+    output folder, compared without case (ben/, ben-2/ and ben.zip give
+    ben, ben-2 and ben-3, also on a case-insensitive disk).
+    """
+    taken = {name.casefold() for name in OWN_NAMES}
+    names = []
     for path in paths:
-        name = submission_name(path)
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+        base = name = submission_name(path)
+        number = 2
+        while name.casefold() in taken:
+            name, number = f"{base}-{number}", number + 1
+        taken.add(name.casefold())
+        names.append(name)
     return names

@@ -1,10 +1,14 @@
 """Gradebook: one CSV row per submission and a short summary of the class.
 
-    name, <one column per exercise id, in table order>, total, max, status
+    name, <one column per exercise id, in table order>, total, max, status, source
 
 With a roster (or Gradescope's submission metadata) the student's identity
 follows the name: student, id, sis_user_id, sis_login_id, section, email (the
 ones known).
+
+A grader error's score cells are empty (never a 0 an LMS import would count);
+`source` is the path that was graded under `name`. Every text cell goes
+through grader.sanitize.cell (no formulas, no control characters).
 
 Rows come from the results.json documents (through GradingResult), so a
 regrade of the same submissions writes the same file: no times, no dates.
@@ -17,10 +21,12 @@ import statistics
 from pathlib import Path
 
 from grader.results import NO_CHECKS, PASSED, GradingResult
+from grader.sanitize import cell, text
 from layerlab.table import load_table
 
 GRADEBOOK_NAME = "gradebook.csv"
 GRADER_ERROR = "grader error"  # a submission the grader could not grade: regrade it, never count it
+OWN_NAMES = (GRADEBOOK_NAME, "gradebook", "summary")  # no submission's output folder may take these
 
 
 def _number(value: float) -> str:
@@ -29,7 +35,7 @@ def _number(value: float) -> str:
 
 
 def columns(identity: tuple[str, ...] = ()) -> list[str]:
-    return ["name", *identity, *(exercise.id for exercise in load_table()), "total", "max", "status"]
+    return ["name", *identity, *(exercise.id for exercise in load_table()), "total", "max", "status", "source"]
 
 
 def identities(graded: list[tuple[str, GradingResult]], roster=None) -> dict[str, dict]:
@@ -42,33 +48,35 @@ def identities(graded: list[tuple[str, GradingResult]], roster=None) -> dict[str
     return known
 
 
-def row(name: str, result: GradingResult, identity: dict | None = None) -> dict[str, str]:
-    """One submission's row; an exercise with nothing checked is left empty."""
-    from grader.platforms import csv_cell
-
-    cells = {"name": csv_cell(name), **{key: csv_cell(value) for key, value in (identity or {}).items()}}
+def row(name: str, result: GradingResult, source: str = "", identity: dict | None = None) -> dict[str, str]:
+    """One submission's row; an exercise with nothing checked, and every score of a grader error, is empty."""
+    failed = result.status == GRADER_ERROR
+    cells = {"name": cell(name), **{key: cell(value) for key, value in (identity or {}).items()}}
     for exercise in result.exercises():
-        cells[exercise.exercise] = "" if exercise.status == NO_CHECKS else _number(exercise.score)
-    cells.update(total=_number(result.score), max=_number(result.max_score), status=result.status)
+        cells[exercise.exercise] = "" if failed or exercise.status == NO_CHECKS else _number(exercise.score)
+    cells.update(total="" if failed else _number(result.score), max=_number(result.max_score),
+                 status=cell(result.status), source=cell(source))
     return cells
 
 
-def write_gradebook(directory: Path, graded: list[tuple[str, GradingResult]], roster=None) -> Path:
-    """DIR/gradebook.csv, rows in the order graded (a folder of submissions is sorted by name).
+def write_gradebook(directory: Path, graded: list[tuple[str, GradingResult]],
+                    sources: dict[str, str] | None = None, roster=None) -> Path:
+    """DIR/gradebook.csv, rows in the order graded; `sources` maps a name to the path graded under it;
     `roster` (grader.platforms.canvas.Roster) adds the students' identities."""
     from grader.platforms.canvas import IDENTITY_COLUMNS
 
     path = Path(directory) / GRADEBOOK_NAME
+    sources = sources or {}
     known = identities(graded, roster)
     present = {key for identity in known.values() for key in identity}
     identity_columns = tuple(key for key in IDENTITY_COLUMNS if key in present or (roster and key in roster.columns))
+    fields = columns(identity_columns)
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns(identity_columns), lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         for name, result in graded:
-            cells = row(name, result, {key: value for key, value in known.get(name, {}).items()
-                                       if key in identity_columns})
-            writer.writerow({column: cells.get(column, "") for column in columns(identity_columns)})
+            cells = row(name, result, sources.get(name, ""), known.get(name))
+            writer.writerow({column: cells.get(column, "") for column in fields})
     return path
 
 
@@ -84,7 +92,7 @@ def summary(graded: list[tuple[str, GradingResult]]) -> str:
     lines = [f"{len(graded)} submissions: {len(counted) - sum(r.status == 'refused' for r in counted)} graded, "
              f"{sum(r.status == 'refused' for r in counted)} refused, {len(failed)} grader errors"]
     if failed:
-        lines.append(f"  grader errors (not counted below; regrade them): {', '.join(failed)}")
+        lines.append(f"  grader errors (not counted below; regrade them): {text(', '.join(failed))}")
     if not counted:
         return "\n".join(lines)
     scores = [result.score for result in counted]

@@ -6,6 +6,7 @@ import sys
 import threading
 
 from grader.results import GradingResult
+from grader.sanitize import text
 
 
 def table(result: GradingResult) -> str:
@@ -25,7 +26,19 @@ def table(result: GradingResult) -> str:
         lines.append(f"    … and {len(failing) - 12} more failing checks (see results.json)")
     if result.status != "graded":
         lines.append(f"  {result.output}")
-    return "\n".join(lines)
+    lines += isolation_lines(result.isolation)
+    return text("\n".join(lines))  # exception texts and names are the learner's: no terminal escapes
+
+
+def isolation_lines(isolation: dict) -> list[str]:
+    """The sandbox in one line, and a warning line for every layer that was missing or overridden."""
+    if not isolation:
+        return []
+    lines = [f"  sandbox: {isolation.get('mode', '?')} ({len(isolation.get('layers', []))} layers)"]
+    lines += [f"  warning: {missing}" for missing in isolation.get("missing", [])]
+    if isolation.get("override"):
+        lines.append(f"  warning: NOT AUTHORITATIVE: {isolation['override']}")
+    return lines
 
 
 class BatchProgress:
@@ -68,7 +81,8 @@ class BatchProgress:
             else:
                 self.current.remove(name)
                 self.done += 1
-                line = f"[{self.done}/{self.total}] {name}: {result.score:g} / {result.max_score:g} ({result.status})"
+                line = text(f"[{self.done}/{self.total}] {name}: {result.score:g} / {result.max_score:g} "
+                            f"({result.status})")
                 if self._bar is None:
                     print(line, flush=True)
                 else:

@@ -13,12 +13,14 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from grader.sanitize import document, text
+
 # Statuses in words. Only PASSED earns points.
 PASSED, FAILED, NOT_STARTED, NOT_SUBMITTED, ERROR = "passed", "failed", "not started", "not submitted", "error"
 NO_CHECKS = "no checks"  # an exercise row with nothing checked: worth 0 of 0, neither passed nor failed
 GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
 SUMMARY_TEST = "Your submission"  # the always-visible test: files found, exercises graded, the total
-IDENTITY_FIELDS = ("name", "sid", "email", "id")  # a learner's identity, from Gradescope's metadata or a roster
+IDENTITY_FIELDS = ("name", "sid", "email", "id")  # a learner's identity, from Gradescope's metadata
 
 
 @dataclass
@@ -51,7 +53,7 @@ class GradingResult:
     execution_time: float = 0.0
     output: str = ""
     versions: dict = field(default_factory=dict)
-    isolation: list = field(default_factory=list)
+    isolation: dict = field(default_factory=dict)  # mode, layers, missing, override (grade.isolation_report)
     events: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)  # seconds: stage, tensorflow_import, child_startup, checks ...
     files: list = field(default_factory=list)  # the exercise files found in the submission
@@ -93,8 +95,8 @@ class GradingResult:
 
 def summary_text(result: GradingResult) -> str:
     """What every learner may see at once: which files were found, which exercises were graded, the total."""
-    rows = result.exercises()
-    graded = [f"{row.number:02d} {row.exercise}" for row in rows if row.status not in (NOT_SUBMITTED, NO_CHECKS)]
+    graded = [f"{row.number:02d} {row.exercise}" for row in result.exercises()
+              if row.status not in (NOT_SUBMITTED, NO_CHECKS)]
     lines = [f"Status: {result.status}.",
              f"Exercise files found: {', '.join(result.files) if result.files else 'none'}.",
              f"Exercises graded: {', '.join(graded) if graded else 'none'}.",
@@ -127,7 +129,7 @@ def to_gradescope(result: GradingResult, visibility: str = "visible") -> dict:
             "tags": [check.exercise] + ([f"misconception:{check.misconception}"] if check.misconception else []),
             "extra_data": {"state": check.status, "exercise": check.exercise, **check.details},
         })
-    return {
+    return document({  # learner text (messages, names) made safe for JSON, terminals and spreadsheets
         "score": result.score,
         "execution_time": round(result.execution_time, 2),
         "output": result.output,
@@ -146,7 +148,7 @@ def to_gradescope(result: GradingResult, visibility: str = "visible") -> dict:
             "events": result.events,
             "timings": {key: round(value, 3) for key, value in result.timings.items()},
         },
-    }
+    })
 
 
 def from_gradescope(document: dict) -> GradingResult:
@@ -169,7 +171,7 @@ def from_gradescope(document: dict) -> GradingResult:
     return GradingResult(
         submission=extra.get("submission", ""), status=extra.get("status", "graded"), checks=checks,
         execution_time=document.get("execution_time", 0.0), output=document.get("output", ""),
-        versions=extra.get("versions", {}), isolation=extra.get("isolation", []), events=extra.get("events", []),
+        versions=extra.get("versions", {}), isolation=extra.get("isolation", {}), events=extra.get("events", []),
         timings=extra.get("timings", {}), files=extra.get("files", []), learner=extra.get("learner", {}))
 
 
@@ -183,25 +185,35 @@ def write_results(result: GradingResult, directory: Path, visibility: str = "vis
 
 
 def write_junit(result: GradingResult, path: Path) -> None:
-    """JUnit XML: one testsuite per submission, one testcase per check."""
+    """JUnit XML: one testsuite per submission, one testcase per check; a grader error is an <error> case.
+
+    Every text goes through grader.sanitize.text, so the file is well-formed XML whatever the learner wrote.
+    """
     failures = sum(c.status in (FAILED, NOT_STARTED, NOT_SUBMITTED) for c in result.checks)
-    errors = sum(c.status == ERROR for c in result.checks)
+    grader_failed = result.status == "grader error"
+    errors = sum(c.status == ERROR for c in result.checks) + grader_failed
     suite = ElementTree.Element("testsuite", {
-        "name": f"layerlab.{result.submission}", "tests": str(len(result.checks)),
+        "name": text(f"layerlab.{result.submission}"), "tests": str(len(result.checks) + grader_failed),
         "failures": str(failures), "errors": str(errors), "skipped": "0",
         "time": f"{result.execution_time:.3f}"})
     properties = ElementTree.SubElement(suite, "properties")
     for key, value in {"score": result.score, "max_score": result.max_score, "status": result.status,
                        **{f"version.{k}": v for k, v in result.versions.items()}}.items():
-        ElementTree.SubElement(properties, "property", {"name": key, "value": str(value)})
+        ElementTree.SubElement(properties, "property", {"name": text(key), "value": text(value)})
+    if grader_failed:
+        case = ElementTree.SubElement(suite, "testcase", {"classname": "layerlab.grader", "name": "grader error",
+                                                          "time": f"{result.execution_time:.3f}"})
+        ElementTree.SubElement(case, "error", {"message": text(result.output[:500]),
+                                               "type": "grader error"}).text = text(result.output)
     for check in result.checks:
+        output = text(check.output)
         case = ElementTree.SubElement(suite, "testcase", {
-            "classname": f"layerlab.{check.exercise}", "name": check.name, "time": "0"})
+            "classname": text(f"layerlab.{check.exercise}"), "name": text(check.name), "time": "0"})
         if check.status == ERROR:
-            ElementTree.SubElement(case, "error", {"message": check.output[:500]}).text = check.output
+            ElementTree.SubElement(case, "error", {"message": output[:500]}).text = output
         elif check.status != PASSED:
-            ElementTree.SubElement(case, "failure", {"message": f"{check.status}: {check.output}"[:500],
-                                                     "type": check.status}).text = check.output
+            ElementTree.SubElement(case, "failure", {"message": f"{check.status}: {output}"[:500],
+                                                     "type": text(check.status)}).text = output
     root = ElementTree.Element("testsuites")
     root.append(suite)
     ElementTree.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

@@ -26,6 +26,9 @@ EXERCISE_FILE = re.compile(r"ex\d\d_\w+\.py")  # how an exercise file is named: 
 EXERCISES_SUBFOLDER = "exercises"  # a learner's repository keeps them here
 MAX_DEPTH = 8  # folders below the submission that are searched for exercise files
 NOT_SEARCHED = ("__MACOSX", "__pycache__", "site-packages", "node_modules")  # and hidden folders, venvs
+UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.+@=(),' -]")  # \w keeps letters of every script: 김민준 stays
+MAX_NAME_LENGTH = 80
+REPORT_SUFFIXES = (".csv", ".json", ".xml", ".txt", ".md", ".html")  # the grader's own files end like these
 
 
 class Refused(Exception):
@@ -44,8 +47,21 @@ class Staged:
 
 
 def submission_name(path: Path) -> str:
+    """The name a submission's results go under: its folder or zip name, made safe as a folder name.
+
+    Characters a folder name or a report should not carry become '_', a name
+    never starts with '.' ('.', '..', hidden folders) and never ends like one of
+    the grader's own report files (gradebook.csv). Uniqueness is unique_names' job.
+    """
     path = Path(path)
-    return path.stem if path.suffix == ".zip" else path.resolve().name
+    raw = path.stem if path.suffix == ".zip" else path.resolve().name
+    name = UNSAFE_NAME_CHARACTERS.sub("_", raw)[:MAX_NAME_LENGTH]
+    if name.startswith("."):
+        name = "_" + name[1:]
+    stem, dot, suffix = name.rpartition(".")
+    if dot and f".{suffix.lower()}" in REPORT_SUFFIXES:
+        name = f"{stem}_{suffix}"
+    return name or "submission"
 
 
 def _expected() -> dict[str, str]:
@@ -59,7 +75,10 @@ def stage(path: Path) -> Staged:
     if path.is_file() and path.suffix == ".zip":
         raw = _read_zip(path, staged)
     elif path.is_dir():
-        raw = _read_folder(path, staged)
+        try:
+            raw = _read_folder(path, staged)
+        except OSError as error:  # a folder the grader may not list
+            raise Refused(f"{path.name}: the folder cannot be read ({error.strerror})") from None
     else:
         raise Refused(f"{path}: not a folder or a .zip file")
     folders = sorted({str(PurePosixPath(where).parent) for where in staged.found.values()} - {"."})
@@ -155,6 +174,8 @@ def _folder_paths(folder: Path) -> list[PurePosixPath]:
         try:
             entries = list(os.scandir(current))
         except OSError:
+            if not relative.parts:
+                raise  # the submission folder itself: stage() refuses it with the reason
             continue
         for entry in entries:
             seen += 1
@@ -187,7 +208,11 @@ def _read_folder(folder: Path, staged: Staged) -> dict[str, bytes]:
         if info.st_size > MAX_FILE_BYTES:
             staged.notes.append(f"{relative} is larger than {MAX_FILE_BYTES // 1024} KB: ignored")
             continue
-        found[filename] = candidate.read_bytes()
+        try:
+            found[filename] = candidate.read_bytes()
+        except OSError as error:
+            staged.notes.append(f"{relative} cannot be read ({error.strerror}): ignored")
+            continue
         staged.found[filename] = relative.as_posix()
     return found
 
@@ -215,8 +240,12 @@ def _read_zip(archive: Path, staged: Staged) -> dict[str, bytes]:
             return found
     except zipfile.BadZipFile as error:
         raise Refused(f"{archive.name}: not a valid zip file ({error})") from None
-    except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as error:
-        raise Refused(f"{archive.name}: cannot read the zip ({type(error).__name__}: {error})") from None
+    except Refused:
+        raise
+    except Exception as error:  # noqa: BLE001 - a hostile archive can make zipfile raise almost anything
+        # (a name that is not UTF-8 under the UTF-8 flag, a corrupt deflate stream, an encrypted member,
+        # a truncated file, a CRC error): every one is the archive's problem, never the grader's.
+        raise Refused(f"{archive.name}: cannot read the zip ({type(error).__name__}: {str(error)[:300]})") from None
 
 
 def _refuse_hostile(archive: Path, members: list[zipfile.ZipInfo]) -> None:

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import namespaces_available
 from layerlab.table import load_table, tomllib
 
 KIT = Path(__file__).resolve().parent.parent
@@ -30,7 +29,6 @@ CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "case.toml").is_file(
 CALL_TIMEOUT = 10  # seconds per call of a learner's function
 PER_SUBMISSION_BOUND = 300  # seconds: the slowest case (six native-op timeouts) stays well under this
 EXERCISES = {e.id: e for e in load_table()}
-HOST_DEPENDENT = {"reads_secrets": "hiding the solutions needs mount namespaces (root with unshare)"}
 
 
 def read_case(name: str) -> dict:
@@ -38,13 +36,16 @@ def read_case(name: str) -> dict:
         return tomllib.load(handle)
 
 
-def build_submission(name: str, destination: Path) -> Path:
-    """The case's own files, plus honest solutions and untouched stubs it asks for."""
+def build_submission(name: str, destination: Path, test_root: Path) -> Path:
+    """The case's own files (@KIT_ROOT@ and @TEST_ROOT@ filled in), plus honest solutions and stubs it asks for."""
     case = read_case(name)
     destination.mkdir(parents=True)
     for source in (CASES_DIR / name).iterdir():
         if source.name != "case.toml":
-            shutil.copyfile(source, destination / source.name)
+            data = source.read_bytes()
+            for placeholder, value in ((b"@KIT_ROOT@", KIT), (b"@TEST_ROOT@", test_root)):
+                data = data.replace(placeholder, str(value).encode())
+            (destination / source.name).write_bytes(data)
     for module in case.get("honest", []):
         shutil.copyfile(KIT / "solutions" / f"{module}.py", destination / f"{module}.py")
     for module in case.get("stubs", []):
@@ -109,7 +110,7 @@ def graded(tmp_path_factory):
     """Grade every case in one batch; returns (output folder, completed process, snapshots)."""
     root = tmp_path_factory.mktemp("adversarial")
     submissions = root / "submissions"
-    paths = [build_submission(name, submissions / name) for name in CASES]
+    paths = [build_submission(name, submissions / name, root) for name in CASES]
     paths += list(build_zips(submissions).values())
     evil = root / "evil"
     evil.mkdir()
@@ -167,8 +168,6 @@ def test_at_least_twenty_cases():
 
 @pytest.mark.parametrize("name", CASES)
 def test_case_scores_exactly_as_expected(graded, name):
-    if name in HOST_DEPENDENT and not namespaces_available():
-        pytest.skip(HOST_DEPENDENT[name])
     out, *_ = graded
     case = read_case(name)
     document = results_of(out, name)
@@ -197,6 +196,50 @@ def test_results_are_valid_and_untouched(graded):
             assert key in document, f"{folder.name}: results.json has no {key}"
         assert document["score"] <= document["extra_data"]["max_score"]
     planted = [p for p in out.iterdir() if p.is_file() and p.name not in ("gradebook.csv",)]
+    assert planted == []
+
+
+def test_reports_are_well_formed_and_the_terminal_clean(graded):
+    """Whatever the learners wrote: junit.xml parses, results.json and the gradebook carry no control
+    characters or formulas, no row is a grader error, and the instructor's terminal gets no escapes."""
+    import csv
+    import xml.etree.ElementTree as ElementTree
+
+    from grader.sanitize import text
+
+    out, completed, *_ = graded
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()):
+        ElementTree.parse(folder / "junit.xml")
+        raw = (folder / "results.json").read_text(encoding="utf-8")
+        assert text(json.dumps(json.loads(raw), ensure_ascii=False)) == json.dumps(json.loads(raw), ensure_ascii=False)
+    with open(out / "gradebook.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["status"] for row in rows if row["status"] not in ("graded", "refused")] == []
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+    for stream in (completed.stdout, completed.stderr):
+        assert text(stream) == stream, "raw control characters reached the terminal"
+
+
+def marker_files(root: Path) -> list[Path]:
+    """Every file a case's `markers` named, wherever the grader's processes could have put it."""
+    names = {marker for name in CASES for marker in read_case(name).get("markers", [])}
+    folders = [Path(p) for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    folders += [KIT, KIT / "layerlab", KIT / ".git" / "hooks", root, Path("/var/tmp/layerlab-jobs"), Path("/tmp")]
+    found = []
+    for folder in folders:
+        deep = folder in (root, Path("/var/tmp/layerlab-jobs"))
+        for path in (folder.rglob("*") if deep else folder.glob("*")) if folder.is_dir() else []:
+            if any(path.name.startswith(marker) for marker in names):
+                found.append(path)
+    return found
+
+
+def test_no_file_planted_for_later_gradings(graded):
+    """site-packages, the kit, its hooks, the job folders: no marker a case tried to plant exists."""
+    *_, root, _ = graded
+    planted = marker_files(root)
+    for path in planted:
+        path.unlink()
     assert planted == []
 
 

@@ -103,7 +103,8 @@ def test_batch_finishes_with_a_gradebook_and_a_summary(batch):
     assert f"gradebook: {root / 'out' / 'gradebook.csv'}" in completed.stdout
     assert "  total  " not in completed.stdout  # no per-submission tables without --tables
     rows = read_gradebook(root / "out" / "gradebook.csv")
-    assert list(rows[0]) == columns() == ["name", *(e.id for e in load_table()), "total", "max", "status"]
+    assert list(rows[0]) == columns() == ["name", *(e.id for e in load_table()), "total", "max", "status", "source"]
+    assert rows[0]["source"] == str(folder / "broken.zip")  # the path graded under each name
     by_name = {row["name"]: row for row in rows}
     assert [row["name"] for row in rows] == ["broken", "correct", "empty", "exits", "loops", "partial"]
     assert by_name["correct"]["conv2d"] == str(CONV2D.points)
@@ -179,8 +180,9 @@ def test_gradebook_rows_and_summary_from_results(tmp_path):
     rows = list(csv.DictReader(io.StringIO(write_gradebook(tmp_path, graded).read_text(encoding="utf-8"))))
     full = find("conv2d").points + find("train").points
     assert rows[0] == {**{e.id: "" for e in load_table()}, "name": "ann", "conv2d": str(find("conv2d").points),
-                       "train": str(find("train").points), "total": str(full), "max": str(full), "status": "graded"}
-    assert rows[3]["status"] == "grader error" and rows[3]["conv2d"] == ""
+                       "train": str(find("train").points), "total": str(full), "max": str(full), "status": "graded",
+                       "source": ""}
+    assert rows[3]["status"] == "grader error" and rows[3]["conv2d"] == "" and rows[3]["total"] == ""
     text = summary(graded)
     assert "4 submissions: 2 graded, 1 refused, 1 grader errors" in text
     assert "grader errors (not counted below; regrade them): dee" in text
@@ -194,9 +196,9 @@ def test_gradebook_rows_and_summary_from_results(tmp_path):
 def test_a_hung_worker_is_stopped_and_the_batch_goes_on(tmp_path):
     write(tmp_path / "class" / "slow" / "ex02_conv2d.py", solution("ex02_conv2d"))
     completed = grade(str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--submission-timeout", "2")
-    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert completed.returncode == 1 and "could not be graded" in completed.stderr, completed.stderr[-3000:]
     row = read_gradebook(tmp_path / "out" / "gradebook.csv")[0]
-    assert row["status"] == "grader error" and row["total"] == "0"
+    assert row["status"] == "grader error" and row["total"] == "" and row["conv2d"] == ""  # never a 0
     results = json.loads((tmp_path / "out" / "slow" / "results.json").read_text(encoding="utf-8"))
     assert "stopped after 2 s" in results["output"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from grader.gradebook import read_gradebook, write_gradebook
-from grader.platforms import csv_cell
+from grader.sanitize import cell as csv_cell
 from grader.platforms.canvas import RosterError, read_roster, write_canvas
 from grader.platforms.gradescope import learner_from_metadata
 from grader.results import CheckResult, GradingResult, split_points, to_gradescope
@@ -216,7 +216,7 @@ def test_the_gradebook_gets_identity_columns_only_when_known(tmp_path):
     assert list(rows[0])[:4] == ["name", "student", "sis_user_id", load_table()[0].id]
     assert rows[1]["sis_user_id"] == "0099" and rows[0]["student"] == ""
     roster = read_roster(roster_file(tmp_path, "submission,student,id\nann,\"@Ann\",0001\n"))
-    rows = read_gradebook(write_gradebook(tmp_path, graded, roster))
+    rows = read_gradebook(write_gradebook(tmp_path, graded, roster=roster))
     assert rows[0]["student"] == "'@Ann" and rows[0]["id"] == "0001" and rows[1]["student"] == "Ben"
 
 

@@ -38,16 +38,7 @@ def kit_files(folder: Path) -> list[Path]:
                   and not any(part.endswith(NOT_SHIPPED) for part in p.relative_to(KIT_ROOT).parts))
 
 
-# Minimal local sanitisers (helper #11's grader/sanitize.py is to be their one home once it lands).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell that starts so
-
-
 def plain_text(value: object, limit: int = 200) -> str:
-    """A platform-supplied string (a learner's name, an id) as one printable line of at most `limit` characters."""
+    """A platform-supplied label (a learner's name, an id) as one printable line of at most `limit` characters."""
     text = "".join(ch if ch.isprintable() else " " for ch in str(value if value is not None else ""))
     return " ".join(text.split())[:limit]
-
-
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading apostrophe."""
-    return f"'{value}" if value.startswith(FORMULA_START) else value

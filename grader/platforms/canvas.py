@@ -23,7 +23,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.platforms import csv_cell, plain_text
+from grader.platforms import plain_text
+from grader.sanitize import cell
 
 CANVAS_NAME = "canvas.csv"
 IDENTITY_COLUMNS = ("student", "id", "sis_user_id", "sis_login_id", "section", "email")
@@ -76,9 +77,9 @@ def read_roster(path: Path) -> Roster:
                           f"its columns are {', '.join(header)}")
     roster = Roster(columns=tuple(c for c in IDENTITY_COLUMNS if c in fields))
     for number, cells in enumerate(reader, 2):
-        if not any(cell.strip() for cell in cells):
+        if not any(value.strip() for value in cells):
             continue
-        values = {f: plain_text(cell) for f, cell in zip(fields, cells) if f}
+        values = {f: plain_text(value) for f, value in zip(fields, cells) if f}
         name = values.pop("submission", "")
         if not name:
             raise RosterError(f"{path} line {number}: no submission name")
@@ -116,7 +117,7 @@ def write_canvas(directory: Path, graded: list, roster: Roster, assignment: str,
         score = "" if result.status == GRADER_ERROR else number_text(result.score)
         if not score:
             notes.append(f"{name}: grader error; its cell is empty (Canvas leaves the grade unchanged): regrade it")
-        rows.append([*(csv_cell(identity.get(key, "")) for key in CANVAS_HEADERS), score])
+        rows.append([*(cell(identity.get(key, "")) for key in CANVAS_HEADERS), score])
     graded_names = {name for name, _ in graded}
     missing = sorted(set(roster.students) - graded_names)
     if missing:
@@ -124,7 +125,7 @@ def write_canvas(directory: Path, graded: list, roster: Roster, assignment: str,
     path = Path(directory) / CANVAS_NAME
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([*CANVAS_HEADERS.values(), csv_cell(plain_text(assignment))])
+        writer.writerow([*CANVAS_HEADERS.values(), cell(plain_text(assignment))])
         writer.writerow(["    Points Possible", "", "", "", "", number_text(points)])
         writer.writerows(rows)
     return path, notes

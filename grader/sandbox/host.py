@@ -1,4 +1,20 @@
-"""The host probe: which confinement layers this machine allows the child."""
+"""The host probe: which confinement this machine allows the child, found by trying it.
+
+Three modes, best first (docs/SECURITY.md says what each promises):
+
+bubblewrap   the child's filesystem is an allowlist of read-only binds plus a
+             size-capped tmpfs scratch; own PID, network, IPC and UTS
+             namespaces. As root the child also runs as an unprivileged uid of
+             its own; as an ordinary user it runs in a user namespace.
+permissions  root without namespaces (Docker's default profile, Gradescope):
+             a distinct unprivileged uid per child that can read only its own
+             job folder, checked by probing before any grading.
+unconfined   neither: nothing is hidden from the child. Grading refuses to
+             give authoritative grades here unless the instructor says so.
+
+`LAYERLAB_SANDBOX=permissions` (or `unconfined`) asks for a weaker mode than
+the host allows, for testing the fallbacks; it can never ask for a stronger one.
+"""
 
 from __future__ import annotations
 
@@ -7,77 +23,94 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
+from dataclasses import dataclass
 
-from grader.paths import GRADER_DIR, KIT_ROOT
+from grader.sandbox import cgroup, confine, identity
+
+MODES = ("bubblewrap", "permissions", "unconfined")
+PROBE_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class Host:
+    """What this host gives the child: the mode, the layers in force, and what is missing (with why)."""
+
+    mode: str
+    layers: tuple[str, ...]
+    missing: tuple[str, ...]
+    is_root: bool
+
+    @property
+    def hides_the_kit(self) -> bool:
+        return self.mode != "unconfined"
+
+    def report(self) -> dict:
+        """For results.json's extra_data.isolation."""
+        return {"mode": self.mode, "layers": list(self.layers), "missing": list(self.missing)}
+
+
+def _runs(argv: list[str], **options) -> tuple[bool, str]:
+    try:
+        done = subprocess.run(argv, capture_output=True, timeout=PROBE_TIMEOUT, stdin=subprocess.DEVNULL,
+                              env=confine.SAFE_ENV, **options)
+    except (OSError, subprocess.SubprocessError) as error:
+        return False, str(error)
+    return done.returncode == 0, (done.stderr or b"").decode("utf-8", "replace").strip()[-300:]
+
+
+PROBE_CODE = "import numpy"  # the child's interpreter and its site-packages load under these rights
+
+
+def _bubblewrap_works(is_root: bool) -> tuple[bool, str]:
+    if not shutil.which("bwrap"):
+        return False, "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    with identity.lease() as uid:
+        plan = confine.Plan(mode="bubblewrap", uid=uid, is_root=is_root)
+        return _runs(plan.wrap([sys.executable, "-I", "-c", PROBE_CODE]))
+
+
+def _permissions_work() -> tuple[bool, str]:
+    with identity.lease() as uid:
+        plan = confine.Plan(mode="permissions", uid=uid, is_root=True)
+        return _runs(plan.wrap([sys.executable, "-I", "-c", PROBE_CODE]), cwd="/")
 
 
 @functools.lru_cache(maxsize=None)
-def sandbox_layers() -> tuple[str, ...]:
-    """Which isolation layers this host allows (always: session, scrubbed env, isolated mode)."""
-    layers = ["own session", "scrubbed environment", "isolated interpreter", "scratch copy as cwd",
-              "deadlines and RSS cap", "file-size limit"]
-    unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
-    if unshare and setpriv and hasattr(os, "geteuid") and os.geteuid() == 0:
-        probe = [unshare, "--pid", "--fork", "--kill-child", "--mount", "--net", "--mount-proc", "--",
-                 setpriv, "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--", "true"]
-        try:
-            if subprocess.run(probe, capture_output=True, timeout=20).returncode == 0:
-                layers += ["pid namespace", "no network", "private mounts (solutions, checks, data hidden)",
-                           "no capabilities"]
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-    if "pid namespace" not in layers and _nobody_can_run_python():
-        layers.append(UNPRIVILEGED)
-    return tuple(layers)
-
-
-UNPRIVILEGED = "unprivileged user (nobody)"
-NOBODY = 65534
-
-
-def _nobody_can_run_python() -> bool:
-    """Root without namespaces (a container): can the child at least drop to user nobody?"""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return False
-    try:
-        probe = subprocess.run([sys.executable, "-I", "-c", "import numpy"], capture_output=True, timeout=60,
-                               user=NOBODY, group=NOBODY, extra_groups=[], cwd="/")
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return probe.returncode == 0
+def probe() -> Host:
+    """Try the strongest mode this host allows; every layer that could not be had is named."""
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    wanted = os.environ.get("LAYERLAB_SANDBOX", "bubblewrap")
+    wanted = wanted if wanted in MODES else "bubblewrap"
+    missing = []
+    mode = "unconfined"
+    if wanted == "bubblewrap":
+        works, why = _bubblewrap_works(is_root)
+        if works:
+            mode = "bubblewrap"
+        else:
+            missing.append(f"bubblewrap sandbox: {why or 'it does not start here'}")
+    else:
+        missing.append(f"bubblewrap sandbox: not used (LAYERLAB_SANDBOX={wanted})")
+    if mode == "unconfined" and wanted != "unconfined":
+        if not is_root:
+            missing.append("distinct uid per child: needs root")
+        else:
+            works, why = _permissions_work()
+            if works:
+                mode = "permissions"
+            else:
+                missing.append(f"distinct uid per child: this Python cannot run as an unprivileged user ({why})")
+    limits = cgroup.available() if is_root else ()
+    if mode != "unconfined":
+        for controller in ("memory", "pids"):
+            if controller not in limits:
+                missing.append(f"{controller} cgroup: {cgroup.why_not(controller)}")
+    return Host(mode, confine.layers(mode, is_root, limits), tuple(missing), is_root)
 
 
 def namespaces_available() -> bool:
-    return "pid namespace" in sandbox_layers()
+    return probe().mode == "bubblewrap"
 
 
-_HIDE_SCRIPT = r"""
-set -e
-work="$1"; stage="$2"; work_mb="$3"; shift 3
-mount -t tmpfs -o "size=${work_mb}m,mode=0755" tmpfs "$work"
-cp -a "$stage"/. "$work"/
-while [ "$1" != "--" ]; do
-  [ -d "$1" ] && mount -t tmpfs -o size=4k,mode=000 tmpfs "$1"
-  shift
-done
-shift
-for shm in /dev/shm /var/tmp; do [ -d "$shm" ] && mount -t tmpfs -o size=16m tmpfs "$shm"; done
-cd "$work"
-exec setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- "$@"
-"""
-
-
-def secret_paths(extra: list[Path]) -> list[Path]:
-    """Folders the child must not see: solutions, checks, the grader, data, the output."""
-    paths = [KIT_ROOT / "solutions", KIT_ROOT / "checks", GRADER_DIR, KIT_ROOT / "tests"]
-    if os.environ.get("LAYERLAB_DATA"):
-        paths.append(Path(os.environ["LAYERLAB_DATA"]).expanduser())
-    paths += [Path.home() / ".keras"]
-    needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.executable, tempfile.gettempdir())]
-    # A folder that holds the learner's Python (or the job folder) cannot be hidden: the child would not start.
-    hidden = {p.resolve() for p in paths + list(extra)
-              if p.exists() and not any(n == p.resolve() or p.resolve() in n.parents for n in needed)}
-    # Hiding a folder hides everything in it: only the outermost ones need a mount.
-    return sorted(p for p in hidden if not any(other in p.parents for other in hidden))
+def sandbox_layers() -> tuple[str, ...]:
+    return probe().layers

@@ -4,72 +4,65 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-from grader.sandbox.host import NOBODY, UNPRIVILEGED, _HIDE_SCRIPT, namespaces_available, sandbox_layers
+from grader.sandbox import frames, identity
+from grader.sandbox.cgroup import Group
+from grader.sandbox.confine import SAFE_ENV, Plan
 from grader.sandbox.limits import CallFailed, Limits
 from grader.sandbox.runner import wire
-from grader.sandbox.tree import tree_rss_mb
+from grader.sandbox.tree import kill_tree, process_tree, tree_memory_mb
 
 OUTPUT_TAIL = 16 * 1024  # bytes of the child's stdout/stderr kept for the report
-SAFE_ENV = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "LANG": "C.UTF-8",
-    "TF_CPP_MIN_LOG_LEVEL": "3",
-    "MPLBACKEND": "Agg",
-    "PYTHONHASHSEED": "0",
-    "OMP_NUM_THREADS": "1",
-    "CUDA_VISIBLE_DEVICES": "",
-}
-
-
 class Child:
-    """One untrusted child process and the two pipes it answers on."""
+    """One untrusted child process, confined by `plan`, and the two pipes it answers on."""
 
-    def __init__(self, job_dir: Path, limits: Limits, hidden: list[Path]):
-        self.job_dir, self.limits, self.hidden = job_dir, limits, hidden
+    def __init__(self, plan: Plan, limits: Limits, group: Group | None = None):
+        self.plan, self.limits, self.group = plan, limits, group
         self.process: subprocess.Popen | None = None
         self.output = bytearray()
         self.versions: dict = {}
         self.imported: set[str] = set()  # learner modules this child has imported
         self._next_id = 0
+        self._reader = frames.FrameReader()  # bytes of answers as they arrive
+        self.killed_for_memory = False  # the kernel's cgroup OOM killer ended it
+        self._request_write = self._response_read = -1
+        self._in_request = threading.RLock()  # held while a thread waits for an answer on the pipes
+        self._pipes_doomed = False
 
     def start(self) -> None:
-        runner, work = self.job_dir / "runner", self.job_dir / "work"
+        plan = self.plan
         request_read, self._request_write = os.pipe()
         self._response_read, response_write = os.pipe()
-        python = [sys.executable, "-I", "-X", "utf8", str(runner / "child.py"), str(request_read), str(response_write)]
-        if namespaces_available():
-            argv = ["unshare", "--pid", "--fork", "--kill-child", "--mount", "--net", "--mount-proc", "--",
-                    "sh", "-c", _HIDE_SCRIPT, "sh", str(work), str(self.job_dir / "stage"),
-                    str(self.limits.work_mb), *map(str, self.hidden), "--", *python]
-            cwd = str(self.job_dir)
-        else:
-            if work.exists():
-                shutil.rmtree(work)
-            shutil.copytree(self.job_dir / "stage", work)
-            argv, cwd = python, str(work)
-        user = {}
-        if UNPRIVILEGED in sandbox_layers():
-            # No namespaces to hide anything: run as nobody, who can write only its scratch folder.
-            for path in [work, *work.rglob("*")]:
-                os.chown(path, NOBODY, NOBODY)
-            user = {"user": NOBODY, "group": NOBODY, "extra_groups": []}
-        env = {**SAFE_ENV, "HOME": str(work), "TMPDIR": str(work), "LAYERLAB_DATA": str(self.job_dir / "data")}
+        command = [sys.executable, "-I", "-X", "utf8", f"{plan.runner()}/child.py", str(request_read),
+                   str(response_write), plan.submission()]
+        env = {**SAFE_ENV, "HOME": plan.work(), "TMPDIR": plan.work(), "LAYERLAB_DATA": plan.data(),
+               "MPLCONFIGDIR": f"{plan.work()}/.matplotlib", "LAYERLAB_NPROC": str(self._process_limit())}
+        cwd = plan.job.folder if plan.mode == "bubblewrap" else plan.job.scratch
         self.process = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(request_read, response_write), start_new_session=True, close_fds=True, **user)
+            plan.wrap(command), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, pass_fds=(request_read, response_write), start_new_session=True, close_fds=True)
         os.close(request_read)
         os.close(response_write)
         threading.Thread(target=self._drain, daemon=True).start()
         ready = self._await(self.limits.startup, "ready")
         self.versions = ready.get("versions", {})
+
+    def _process_limit(self) -> int:
+        """RLIMIT_NPROC for the child: its own uid's count, or this user's processes plus a margin."""
+        if self.plan.uid != os.getuid() or os.geteuid() == 0:
+            return self.limits.processes
+        return len(identity.processes_of(os.getuid())) + self.limits.processes
+
+    def memory_mb(self) -> float:
+        """What the memory cap compares: the cgroup's anonymous + shared memory, else the tree's RSS + memfds."""
+        if self.group is not None and "memory" in self.group.folders:
+            return self.group.memory_mb()
+        return tree_memory_mb(self.process.pid)
 
     def _drain(self) -> None:
         """Keep the last OUTPUT_TAIL bytes of whatever the child prints; discard the rest."""
@@ -86,69 +79,138 @@ class Child:
         return bytes(self.output[-OUTPUT_TAIL:]).decode("utf-8", "replace")
 
     def request(self, message: dict, deadline: float) -> dict:
+        with self._in_request:
+            try:
+                return self._request(message, deadline)
+            finally:
+                if self._pipes_doomed:
+                    self._close_pipes()
+
+    def _request(self, message: dict, deadline: float) -> dict:
         self._next_id += 1
         message = {**message, "id": self._next_id}
         try:
-            wire.write_frame(self._request_write, message)
+            frames.send(self._request_write, message, time.monotonic() + deadline)
+        except TimeoutError:
+            self.kill()
+            raise CallFailed("timeout", f"no answer within {deadline:g} s (stopped)") from None
         except OSError:
             self.kill()
-            raise CallFailed("crashed", self._death_words()) from None
+            raise self._death() from None
         return self._await(deadline, self._next_id)
 
     def _await(self, deadline: float, wanted) -> dict:
-        """The answer to request `wanted`, or kill the child at the deadline or the RSS cap."""
+        """The answer to request `wanted`, or kill the child at the deadline or the RSS cap.
+
+        Every byte is read without blocking, so a frame that stops half-way is stopped at the
+        deadline like any slow call; a frame that is not plain data is the learner's protocol failure.
+        """
         until = time.monotonic() + deadline
+        os.set_blocking(self._response_read, False)
+        watched = 0.0  # when memory and liveness were last looked at
         while True:
-            remaining = until - time.monotonic()
-            if remaining <= 0:
+            try:
+                answer = self._next_answer()
+            except wire.WireError as error:
                 self.kill()
-                raise CallFailed("timeout", f"no answer within {deadline:g} s (stopped)")
-            ready, _, _ = select.select([self._response_read], [], [], min(0.25, remaining))
-            if ready:
-                try:
-                    answer = wire.read_frame(self._response_read)
-                except EOFError:
-                    self.kill()
-                    raise CallFailed("crashed", self._death_words()) from None
-                except wire.WireError as error:
-                    self.kill()
-                    raise CallFailed("protocol", f"the child sent something that is not plain data ({error})") from None
+                raise CallFailed("protocol", f"the child sent something that is not plain data ({error})") from None
+            if answer is not None:
                 if answer.get("id") == wanted:
                     return answer
                 continue  # an answer to nothing we asked: ignore it
-            rss = tree_rss_mb(self.process.pid)
-            if rss > self.limits.memory_mb:
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                half = " (part of an answer had arrived)" if self._reader.partial else ""
+                raise CallFailed("timeout", f"no answer within {deadline:g} s{half} (stopped)")
+            if select.select([self._response_read], [], [], min(0.25, remaining))[0]:
+                try:
+                    chunk = os.read(self._response_read, frames.READ_CHUNK)
+                except BlockingIOError:
+                    chunk = None
+                if chunk == b"":
+                    self.kill()
+                    raise self._death()
+                try:
+                    if chunk:
+                        self._reader.feed(chunk)
+                except wire.WireError as error:
+                    self.kill()
+                    raise CallFailed("protocol", f"the child sent something that is not plain data ({error})") \
+                        from None
+                if time.monotonic() - watched < 0.25:
+                    continue
+            watched = time.monotonic()
+            if self.memory_mb() > self.limits.memory_mb:
                 self.kill()
                 raise CallFailed("memory", f"used more than {self.limits.memory_mb} MB of memory (stopped)")
             if self.process.poll() is not None and not select.select([self._response_read], [], [], 0)[0]:
-                raise CallFailed("crashed", self._death_words())
+                raise self._death()
 
-    def _death_words(self) -> str:
+    def _next_answer(self) -> dict | None:
+        body = self._reader.next_body()
+        return None if body is None else frames.parse(body)
+
+    def _death(self) -> CallFailed:
+        """Why the child is gone: the kernel's memory cap, or the learner's code ending it."""
         code = self.process.wait(timeout=10) if self.process else None
+        if self.killed_for_memory or (self.group is not None and self.group.oom_killed()):
+            return CallFailed("memory", f"used more than {self.limits.memory_mb} MB of memory (stopped)")
         if code is not None and code < 0:
-            return f"the learner's code ended the process (signal {signal.Signals(-code).name})"
-        return f"the learner's code ended the process (exit code {code})"
+            return CallFailed("crashed", f"the learner's code ended the process (signal {signal.Signals(-code).name})")
+        return CallFailed("crashed", f"the learner's code ended the process (exit code {code})")
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
     def kill(self) -> None:
-        """SIGKILL the whole session; with a PID namespace, every process in it dies too."""
+        """SIGKILL everything the child started: its process tree (with a PID namespace, all in it die),
+        every process of its uid when it has one of its own, and whatever is left in its cgroup."""
         if self.process is None:
             return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        if self.process.returncode is None:  # once reaped, its pid may belong to someone else
+            kill_tree(self.process.pid)
+        if self.plan.uid != os.getuid():
+            identity.kill_all_of(self.plan.uid)
+        if self.group is not None:
+            for pid in self.group.pids():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        for fd in (self._request_write, self._response_read):
+        if self.group is not None:
+            self.killed_for_memory = self.killed_for_memory or self.group.oom_killed()
+            self.group.remove()
+        # Another thread may be reading the pipes right now: it closes them when its request ends.
+        self._pipes_doomed = True
+        if self._in_request.acquire(blocking=False):
             try:
-                os.close(fd)
-            except OSError:
-                pass
+                self._close_pipes()
+            finally:
+                self._in_request.release()
+
+    def _close_pipes(self) -> None:
+        """Close each pipe once: a second close could hit a descriptor reused since (a uid's lease lock)."""
+        for fd in (self._request_write, self._response_read):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._request_write = self._response_read = -1
+
+    def survivors(self) -> list[int]:
+        """Processes of this child still alive after `kill` (the grader must not return while any is)."""
+        alive = set(process_tree(self.process.pid)) if self.process and self.process.poll() is None else set()
+        if self.plan.uid != os.getuid():
+            alive.update(identity.processes_of(self.plan.uid))
+        if self.group is not None:
+            alive.update(self.group.pids())
+        return sorted(alive)
 
     def stop(self) -> None:
         if self.alive():

@@ -50,3 +50,36 @@ def kill_tree(root_pid: int) -> None:
             os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+
+def shared_memory_mb(pids) -> float:
+    """Memory held in memfds (and deleted shared-memory files) the processes keep open, in MiB.
+
+    Pages written into a memfd and never mapped count nowhere in RSS; without a
+    memory cgroup this is how they are counted. Each file is counted once.
+    """
+    seen, total = set(), 0
+    for pid in pids:
+        try:
+            descriptors = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for descriptor in descriptors:
+            path = f"/proc/{pid}/fd/{descriptor}"
+            try:
+                target = os.readlink(path)
+                if not (target.startswith("/memfd:") or target.startswith("/dev/shm/")):
+                    continue
+                info = os.stat(path)
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                total += info.st_blocks * 512
+    return total / (1024 * 1024)
+
+
+def tree_memory_mb(root_pid: int) -> float:
+    """Resident plus shared memory of a process tree, in MiB (the watch used where no cgroup is)."""
+    tree = process_tree(root_pid)
+    return sum(tree.values()) / 1024 + shared_memory_mb(tree)

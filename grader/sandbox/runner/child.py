@@ -1,7 +1,8 @@
 """The untrusted child: imports the learner's files and answers requests with plain data.
 
-Runs as `python -I child.py REQUEST_FD RESPONSE_FD` with a copy of wire.py beside
-it, its cwd a scratch copy of the submission. Nothing here is trusted by the
+Runs as `python -I child.py REQUEST_FD RESPONSE_FD SUBMISSION_DIR` with a copy of
+wire.py beside it, its cwd a scratch folder; the submission's files are read
+only. Nothing here is trusted by the
 grader: every answer is re-checked in the parent. This file never sees the
 solutions, the checks, the held-out labels or where results are written.
 """
@@ -32,11 +33,15 @@ def _restore_builtins() -> None:
 
 FILE_SIZE_LIMIT = 256 * 1024 * 1024  # no single file the learner writes grows past this
 SEED = int(os.environ.get("LAYERLAB_SEED", "1234"))
+SUBMISSION_DIR = sys.argv[3] if len(sys.argv) > 3 else os.getcwd()  # the learner's files, read only
 
 
 def _limit_resources() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    processes = int(os.environ.get("LAYERLAB_NPROC", "0"))
+    if processes > 0:  # soft and hard: the learner's code cannot raise it again
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
 
 
 def _set_seeds(seed: int = SEED) -> None:
@@ -52,12 +57,13 @@ class Learner:
     import cannot change what the others are graded on.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
         self.modules: dict = {}
         self.sources: dict = {}
-        for name in sorted(os.listdir(".")):
+        for name in sorted(os.listdir(folder)):
             if name.endswith(".py"):
-                with open(name, encoding="utf-8") as handle:
+                with open(os.path.join(folder, name), encoding="utf-8") as handle:
                     self.sources[name[:-3]] = handle.read()
 
     def load(self, name: str):
@@ -65,7 +71,7 @@ class Learner:
             return self.modules[name]
         import types
 
-        path = os.path.join(os.getcwd(), f"{name}.py")
+        path = os.path.join(self.folder, f"{name}.py")
         if name not in self.sources:
             raise FileNotFoundError(f"{name}.py is not in the submission")
         module = types.ModuleType(f"submission_{name}")
@@ -81,8 +87,7 @@ class Learner:
 
 def _where(error: BaseException) -> dict:
     """The learner's own line the error came from (file and line), if any."""
-    cwd = os.getcwd()
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(cwd)]
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(SUBMISSION_DIR)]
     if isinstance(error, SyntaxError) and error.filename:
         return {"file": os.path.basename(error.filename), "line": error.lineno}
     if frames:
@@ -184,7 +189,7 @@ def _train(learner: Learner, request: dict):
 
 
 def serve(request_fd: int, response_fd: int) -> None:
-    learner = Learner()
+    learner = Learner(SUBMISSION_DIR)
     handlers = {"call": _call, "train": _train,
                 "import": lambda learner, request: (learner.load(request["module"]), {"ok": True})[1]}
     while True:

@@ -225,47 +225,76 @@ class Described(dict):
 
 def _decode_array(tagged: dict) -> np.ndarray:
     dtype = tagged.get("dtype")
-    if dtype not in ARRAY_DTYPES:
+    if type(dtype) is not str or dtype not in ARRAY_DTYPES:
         raise WireError(f"array dtype {dtype!r} is not allowed")
     shape = tagged.get("shape")
-    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+    if type(shape) is not list or len(shape) > MAX_DEPTH or not all(type(n) is int and n >= 0 for n in shape):
         raise WireError("array shape is not a list of sizes")
-    raw = base64.b64decode(tagged.get("data", ""), validate=True)
-    expected = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    data = tagged.get("data", "")
+    if type(data) is not str:
+        raise WireError("array data is not base64 text")
+    raw = base64.b64decode(data, validate=True)
+    expected = math.prod(shape) * np.dtype(dtype).itemsize
     if len(raw) != expected:
         raise WireError("array data does not match its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
 def decode(value, depth: int = 0):
-    """Plain Python/numpy values from `encode`'s output; never runs code."""
+    """Plain values from `encode`'s output, never running code; anything else is a WireError."""
+    try:
+        return _decode(value, depth)
+    except WireError:
+        raise
+    except (KeyError, TypeError, ValueError, OverflowError, AttributeError, RecursionError) as error:
+        raise WireError(f"malformed value ({type(error).__name__}: {str(error)[:200]})") from None
+
+
+def _tagged(value: dict, key: str, kind: type):
+    item = value.get(key)
+    if type(item) is not kind:
+        raise WireError(f"tag {value.get('t')!r} needs a {kind.__name__} under {key!r}")
+    return item
+
+
+def _decode(value, depth: int):
     if depth > MAX_DEPTH:
         raise WireError("structure nested too deeply")
     kind = type(value)
+    if kind is int and not -2**63 <= value < 2**64:
+        raise WireError("an int beyond 64 bits")
     if value is None or kind in (bool, int, float, str):
         return value
     if kind is list:
-        return [decode(item, depth + 1) for item in value]
+        return [_decode(item, depth + 1) for item in value]
     if kind is not dict:
         raise WireError(f"unexpected JSON value of type {kind.__name__}")
     tag = value.get("t")
     if tag == "tuple":
-        return tuple(decode(item, depth + 1) for item in value["v"])
+        return tuple(_decode(item, depth + 1) for item in _tagged(value, "v", list))
     if tag == "dict":
-        return {str(key): decode(item, depth + 1) for key, item in value["v"].items()}
+        return {key: _decode(item, depth + 1) for key, item in _tagged(value, "v", dict).items()}
     if tag == "float":
-        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[value["v"]]
+        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[_tagged(value, "v", str)]
     if tag == "array":
         return _decode_array(value)
     if tag == "scalar":
-        return np.dtype(value["dtype"]).type(decode(value["v"], depth + 1)) if value["dtype"] in ARRAY_DTYPES \
-            else Unsupported(f"numpy scalar {value['dtype']}")
+        dtype = _tagged(value, "dtype", str)
+        if dtype not in ARRAY_DTYPES:
+            return Unsupported(f"numpy scalar {dtype}")
+        number = value.get("v")
+        if type(number) not in (bool, int, float, dict):
+            raise WireError("a numpy scalar that is not a number")
+        return np.dtype(dtype).type(_decode(number, depth + 1))
     if tag == "unsupported":
-        return Unsupported(str(value.get("type")))
+        return Unsupported(str(value.get("type"))[:200])
     if tag in ("keras", "figure", "path", "history"):
-        return Described({key: (item if key in ("t", "class_name", "module") else decode(item, depth + 1))
+        for key in ("class_name", "module"):
+            if key in value and type(value[key]) is not str:
+                raise WireError(f"{key} of a description is not a str")
+        return Described({key: (item if key in ("t", "class_name", "module") else _decode(item, depth + 1))
                           for key, item in value.items()})
-    raise WireError(f"unknown tag {tag!r}")
+    raise WireError(f"unknown tag {str(tag)[:50]!r}")
 
 
 def origin(tagged) -> str | None:
