@@ -4,9 +4,9 @@ fake student checkout, each checked against its platform's contract (tests/contr
 The autograder zip is unpacked into tmp_path as Gradescope lays it out
 (source/, submission/, results/, run_autograder, submission_metadata.json) and
 run_autograder is run with AUTOGRADER_ROOT pointing there, no LAYERLAB_DATA and
-an empty HOME (the MNIST files must come from the zip), and as python3 a fresh
-environment with the kit's third-party packages but no layerlab — what
-Gradescope has after setup.sh. setup.sh itself (a virtual environment from PyPI
+an empty HOME (the MNIST files must come from the zip), and as python3 the kit's
+environment (what Gradescope has after setup.sh: the packages), where the zip's
+own grader and layerlab must be the ones imported. setup.sh itself (a virtual environment from PyPI
 on Python 3.10) runs in the CI lane .ci/gradescope-lane, not here: this suite is offline.
 """
 
@@ -128,12 +128,12 @@ def fake_gradescope(tmp_path: Path, autograder: Path, submission: Path, metadata
 
 
 @pytest.fixture(scope="module")
-def gradescope_python(make_environment) -> Path:
-    """python3 as on Gradescope after setup.sh: the pinned packages, and no layerlab installed."""
-    python = make_environment("gradescope")
-    missing = subprocess.run([str(python), "-c", "import layerlab"], cwd=python.parent, capture_output=True, text=True)
-    assert "No module named 'layerlab'" in missing.stderr
-    return python
+def gradescope_python() -> Path:
+    """python3 as on Gradescope after setup.sh: one with the pinned packages. It is the kit's own
+    environment (the sandbox must be able to run the child's interpreter, which a venv borrowing
+    packages through a .pth is not); run_autograder's `python -m grader` from source/ puts the zip's
+    grader and layerlab first, and run_autograder checks that they are the ones imported."""
+    return Path(sys.executable)
 
 
 def run_autograder(root: Path, tmp_path: Path, python: Path) -> tuple[dict, subprocess.CompletedProcess]:
@@ -145,6 +145,7 @@ def run_autograder(root: Path, tmp_path: Path, python: Path) -> tuple[dict, subp
                                text=True, timeout=900)
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-3000:]
     assert f"grader: {root / 'source' / 'grader'}" in completed.stdout  # the zip's grader, not the kit's
+    assert f"layerlab: {root / 'source' / 'layerlab'}" in completed.stdout
     return json.loads((root / "results" / "results.json").read_text(encoding="utf-8")), completed
 
 
