@@ -65,7 +65,8 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(command: list[str], label: str = "", **options) -> tuple[float, float, subprocess.CompletedProcess]:
+def timed(command: list[str], label: str = "", check: bool = True,
+          **options) -> tuple[float, float, subprocess.CompletedProcess]:
     """Wall time and peak RSS (MiB, the whole process tree, polled every 0.1 s) of a command."""
     peak = [0.0]
     cpu_before = _children_cpu()
@@ -86,7 +87,7 @@ def timed(command: list[str], label: str = "", **options) -> tuple[float, float,
     if label:  # every descendant is reaped by the time the command returns, so its CPU time is counted
         CPU_SECONDS[label] = _children_cpu() - cpu_before
     completed = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-    if completed.returncode != 0:
+    if check and completed.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
     return elapsed, peak[0], completed
 
@@ -127,6 +128,9 @@ def main() -> int:
     parallel, _, _ = grade(batch, jobs=2, label="parallel")
     pytest_one, _, _ = timed([python, "-m", "pytest", "exercises/test_ex02_conv2d.py", "--target", "solutions",
                               "-q", "-p", "no:cacheprovider"])
+    pytest_all, _, _ = timed([python, "-m", "pytest", "exercises", "-q"], check=False)
+    progress, _, _ = timed([python, "-m", "layerlab.cli", "progress"], check=False)
+    progress_again, _, _ = timed([python, "-m", "layerlab.cli", "progress"], check=False)
 
     say(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.platform()}")
@@ -148,6 +152,16 @@ def main() -> int:
         f"{CPU_SECONDS['parallel']:.0f} CPU-s; the most 2 cores allow: {min(2.0, os.cpu_count() or 2) / cores_used:.2f}x")
     say(f"pytest exercises/test_ex02_conv2d.py        {pytest_one:7.2f} s   ratio to bare import "
         f"{pytest_one / bare:.2f}x")
+    per_submission = parallel / len(batch)
+    say()
+    say("issue 15's ratios (goals: batch <= 1.2x, one <= 2.5x, progress <= 1.2x)")
+    say(f"batch of {len(batch)} with --jobs 2, per submission   {per_submission:7.2f} s   "
+        f"{per_submission / bare:.2f}x the import; {CPU_SECONDS['parallel'] / len(batch):.1f} CPU-s each")
+    say(f"one submission end to end                  {one:7.2f} s   {one / bare:.2f}x the import")
+    say(f"layerlab progress / pytest exercises       {progress:7.2f} s / {pytest_all:.2f} s = "
+        f"{progress / pytest_all:.2f}x; again with nothing changed {progress_again:.2f} s")
+    load = os.getloadavg()
+    say(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)")
     if arguments.write:
         path = KIT / "docs" / "PERFORMANCE.md"
         text = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -1,4 +1,4 @@
-"""Fixtures shared by the hidden checks: the submission being graded, MNIST, seeded randomness."""
+"""Fixtures shared by the hidden checks: MNIST and seeded randomness (the grader's CheckPlugin gives `submission`)."""
 
 import zlib
 
@@ -6,14 +6,6 @@ import numpy as np
 import pytest
 
 from layerlab.data import load_mnist
-
-
-@pytest.fixture(scope="session")
-def submission():
-    """The learner's code, behind the grader's isolated child (answers arrive as plain data)."""
-    from grader.check import current_submission
-
-    return current_submission()
 
 
 @pytest.fixture(scope="session")

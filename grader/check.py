@@ -20,22 +20,19 @@ from layerlab.table import by_module, find
 
 
 
-_current: Submission | None = None  # the submission being checked (checks/conftest.py hands it out)
-
-
-def current_submission() -> Submission:
-    if _current is None:
-        raise RuntimeError("the hidden checks run only inside the grader (python -m grader grade ...)")
-    return _current
-
-
 class CheckPlugin:
-    """Turns pytest reports into CheckResults."""
+    """Hands the checks their submission (a session fixture) and turns pytest reports into CheckResults."""
 
-    def __init__(self):
+    def __init__(self, submission: Submission):
+        self._submission = submission
         self.order: list[str] = []
         self.outcomes: dict[str, CheckResult] = {}
         self.errors: list[str] = []
+
+    @pytest.fixture(scope="session")
+    def submission(self) -> Submission:
+        """The learner's code, behind the grader's isolated child (answers arrive as plain data)."""
+        return self._submission
 
     def pytest_collection_modifyitems(self, items) -> None:
         self.order = [item.nodeid for item in items]
@@ -94,7 +91,7 @@ class CheckPlugin:
 
 def run_checks(submission: Submission, selection: list[str] | None = None) -> tuple[list[CheckResult], list[str]]:
     """Run the hidden checks; returns the results and any check errors (for the report)."""
-    plugin = CheckPlugin()
+    plugin = CheckPlugin(submission)
     arguments = [
         str(CHECKS_DIR), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "pytest_timeout",
         "-c", str(CHECKS_DIR / "pytest.ini"), "--rootdir", str(CHECKS_DIR), "-o", "addopts=",
@@ -105,12 +102,7 @@ def run_checks(submission: Submission, selection: list[str] | None = None) -> tu
     for variable in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
         os.environ.pop(variable, None)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    global _current
-    _current = submission
-    try:
-        code = pytest.main(arguments, plugins=[plugin])
-    finally:
-        _current = None
+    code = pytest.main(arguments, plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not plugin.outcomes:
         plugin.errors.append(f"pytest exited with {code!r} before running any check")
     return plugin.results(), plugin.errors

@@ -136,7 +136,7 @@ def _answer_fd():
 
 def _send(body):
     os.write(_answer_fd(), struct.pack(">I", len(body)) + body)
-    time.sleep(30)
+    time.sleep(300)
 
 
 def honest():
@@ -145,12 +145,12 @@ def honest():
 
 def one_header_byte():
     os.write(_answer_fd(), b"\x00")
-    time.sleep(30)
+    time.sleep(300)
 
 
 def half_a_body():
     os.write(_answer_fd(), struct.pack(">I", 100) + b'{"id": ')
-    time.sleep(30)
+    time.sleep(300)
 
 
 def deep():
@@ -171,7 +171,7 @@ def empty_lists():
 
 def huge_header():
     os.write(_answer_fd(), struct.pack(">I", 2**32 - 1))
-    time.sleep(30)
+    time.sleep(300)
 '''
 
 
@@ -192,11 +192,12 @@ def hostile(tmp_path):
     ("huge_header", "protocol"), ("one_header_byte", "timeout"), ("half_a_body", "timeout"),
 ])
 def test_a_hostile_frame_fails_only_its_call_and_the_child_is_replaced(hostile, function, status):
+    assert hostile.call("hostile", "honest").value == 42  # the child is up: what follows is the call alone
     started = time.monotonic()
     with pytest.raises(CallFailed) as failure:
         hostile.call("hostile", function)
     assert failure.value.status == status, failure.value
-    assert time.monotonic() - started < 4.0 + 15  # the deadline, and the kill; never the 30 s sleep
+    assert time.monotonic() - started < 150  # stopped at its 4 s deadline, never after the 300 s sleep
     assert hostile.call("hostile", "honest").value == 42  # a fresh child answers the next call
 
 
@@ -210,7 +211,7 @@ def test_a_file_that_spends_its_share_fails_fast_and_leaves_the_next_files_share
         started = time.monotonic()
         with pytest.raises(CallFailed, match="time budget is used up") as failure:
             submission.call("first", "honest")
-        assert failure.value.status == "timeout" and time.monotonic() - started < 1
+        assert failure.value.status == "timeout" and time.monotonic() - started < 4  # not its 5 s deadline
         assert submission.call("second", "honest").value == 42  # its share was kept for it
     finally:
         submission.close()
