@@ -54,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="grade even where a learner's code could read the reference (recorded in results.json)")
     grade.add_argument("--no-expand", action="store_true",
                        help="each SUBMISSION is one submission, even a folder without exercise files")
+    grade.add_argument("--metadata", type=Path, default=None, metavar="FILE",
+                       help="Gradescope's submission_metadata.json: the learner's identity, in results and gradebook")
+    grade.add_argument("--roster", type=Path, default=None, metavar="FILE",
+                       help="CSV with a 'submission' column and the students' identities (student, id, sis_user_id, "
+                            "sis_login_id, section, email): joined into the gradebook, and canvas.csv is written")
+    grade.add_argument("--canvas-assignment", default="layerlab", metavar="NAME",
+                       help="the assignment's column in canvas.csv (default %(default)s; 'Name (123)' updates "
+                            "Canvas's assignment 123)")
     _add_visibility(grade)
     _add_limits(grade)
     selftest = verbs.add_parser("selftest", help="grade solutions/ (full marks) and exercises/ (zero)")
@@ -67,13 +75,20 @@ def _parser() -> argparse.ArgumentParser:
     release = verbs.add_parser("release", help="write the student bundle (exercises, layerlab, README ...)")
     release.add_argument("dest", type=Path, metavar="DEST")
     release.add_argument("--force", action="store_true", help="write into DEST even if it is not empty")
-    export = verbs.add_parser("export", help="package the grader for Gradescope or GitHub Classroom")
+    export = verbs.add_parser("export", help="package the grader for Gradescope or Classroom 50")
     targets = export.add_subparsers(dest="target", required=True)
     gradescope = targets.add_parser("gradescope", help="an autograder .zip for Gradescope")
     gradescope.add_argument("zip", type=Path, metavar="OUT.zip")
     _add_visibility(gradescope)
-    classroom = targets.add_parser("classroom", help=".github/workflows/classroom.yml for the student repository")
-    classroom.add_argument("dest", type=Path, metavar="DEST")
+    gradescope.add_argument("--python", default="3.10", metavar="X.Y",
+                            help="the base image's Python; its lock in grader/platforms/locks/ pins the packages "
+                                 "(default %(default)s: Gradescope's newest image, Ubuntu 22.04)")
+    classroom50 = targets.add_parser("classroom50", help="an autograder folder for Classroom 50 (visible tests only)")
+    classroom50.add_argument("dest", type=Path, metavar="DEST",
+                             help="CLASSROOM/autograders/ASSIGNMENT in the classroom50 config repository")
+    classroom50.add_argument("--force", action="store_true", help="write into DEST even if it is not empty")
+    pins = targets.add_parser("pins", help="print a lock of the kit's packages for another Python (needs PyPI)")
+    pins.add_argument("interpreter", type=Path, metavar="PYTHON", help="a python of the version to lock for")
     worker = verbs.add_parser("worker", help=argparse.SUPPRESS)  # grader/workers.py starts it
     worker.add_argument("--serve", type=int, required=True, metavar="FD")
     worker.add_argument("--weak-sandbox-accepted", default="")
@@ -93,7 +108,8 @@ def _fail(message: str) -> int:
 
 
 def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1, tables: bool | None = None,
-                    visibility: str = DEFAULT_VISIBILITY, allow_weak: str = "") -> list:
+                    visibility: str = DEFAULT_VISIBILITY, allow_weak: str = "", metadata: Path | None = None,
+                    roster=None, canvas_assignment: str = "layerlab") -> list:
     """Grade with a progress display; then one table per submission, or the class summary and gradebook."""
     from grader.gradebook import summary, write_gradebook
     from grader.grade import grade_many, unique_names
@@ -110,9 +126,18 @@ def grade_and_print(paths: list[Path], out: Path, limits: Limits, jobs: int = 1,
             print(text(f"grader: {path} is graded as {name}"), file=sys.stderr)
     with BatchProgress(len(paths), jobs) as progress:
         results = grade_many(paths, out, limits, jobs=jobs, progress=progress, visibility=visibility,
-                             allow_weak=allow_weak)
+                             allow_weak=allow_weak, metadata=metadata)
     graded = list(zip(names, results))
-    gradebook = write_gradebook(out, graded, {name: _shown(path) for path, name in zip(paths, names)})
+    gradebook = write_gradebook(out, graded, {name: _shown(path) for path, name in zip(paths, names)}, roster)
+    if roster is not None:
+        from grader.platforms.canvas import write_canvas
+        from layerlab.table import load_table
+
+        canvas, notes = write_canvas(out, graded, roster, canvas_assignment,
+                                     sum(exercise.points for exercise in load_table()))
+        for note in notes:
+            print(text(f"grader: {note}"), file=sys.stderr)
+        print(f"canvas: {canvas}")
     if tables if tables is not None else len(results) == 1:
         for result in results:
             print()
@@ -182,9 +207,20 @@ def main(argv: list[str] | None = None) -> int:
         for note in notes:
             print(text(f"grader: {note}"), file=sys.stderr)
         allow_weak = "--allow-weak-sandbox" if arguments.allow_weak_sandbox else ""
+        if arguments.metadata is not None and len(paths) != 1:
+            return _fail(f"--metadata names the learner of one submission; {len(paths)} were given")
+        roster = None
+        if arguments.roster is not None:
+            from grader.platforms.canvas import RosterError, read_roster
+
+            try:
+                roster = read_roster(arguments.roster)
+            except RosterError as error:
+                return _fail(str(error))
         try:
             results = grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs,
-                                      arguments.tables or None, arguments.visibility, allow_weak)
+                                      arguments.tables or None, arguments.visibility, allow_weak,
+                                      arguments.metadata, roster, arguments.canvas_assignment)
         except WeakSandbox as refusal:
             return _fail(str(refusal))
         except KeyboardInterrupt:
@@ -202,13 +238,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"student bundle: {written.resolve()}")
         return 0
     if arguments.verb == "export":
-        from grader.export import ExportError, export_classroom, export_gradescope
+        from grader.platforms import ExportError
+        from grader.platforms.classroom50 import export_classroom50
+        from grader.platforms.gradescope import export_gradescope, resolve_pins
 
         try:
+            if arguments.target == "pins":
+                print(resolve_pins(arguments.interpreter), end="")
+                return 0
             if arguments.target == "gradescope":
-                written = export_gradescope(arguments.zip, visibility=arguments.visibility)
+                written = export_gradescope(arguments.zip, visibility=arguments.visibility, python=arguments.python)
             else:
-                written = export_classroom(arguments.dest)
+                written = export_classroom50(arguments.dest, force=arguments.force)
         except ExportError as error:
             return _fail(str(error))
         for path in written if isinstance(written, list) else [written]:

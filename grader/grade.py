@@ -32,13 +32,19 @@ def isolation_report(weak_accepted: str = "") -> dict:
 
 
 def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
-              visibility: str = DEFAULT_VISIBILITY, weak_accepted: str = "", name: str | None = None) -> GradingResult:
-    """Grade one submission in this (trusted) process; the learner's code runs in a child."""
+              visibility: str = DEFAULT_VISIBILITY, weak_accepted: str = "", name: str | None = None,
+              metadata: Path | None = None) -> GradingResult:
+    """Grade one submission in this (trusted) process; the learner's code runs in a child.
+    `metadata`: Gradescope's submission_metadata.json, for the learner's identity."""
     from grader.check import run_checks
     from layerlab.quiet import import_tensorflow
 
     started = time.monotonic()
     result = GradingResult(name or submission_name(path), isolation=isolation_report(weak_accepted))
+    if metadata is not None:
+        from grader.platforms.gradescope import learner_from_metadata
+
+        result.learner = learner_from_metadata(metadata)
     try:
         staged = stage(path)
     except Refused as refusal:
@@ -50,9 +56,10 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
     if staged:
         files.update(staged.problems)
         result.events += staged.notes
+        result.files = [staged.found[name] for name in sorted(staged.found)]
         if not staged.sources and not staged.problems:
             result.output = ("No exercise files found: submit the files themselves (ex01_image.py, "
-                             "ex02_conv2d.py ...), at the top level or in an exercises/ folder.")
+                             "ex02_conv2d.py ...), or a folder or .zip that holds them (one copy of each).")
     else:
         from layerlab.table import load_table
 
@@ -138,13 +145,17 @@ def sandbox_verdict(hide: list[Path], allow_weak: str = "") -> str:
 
 def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
                progress: Callable[[str, GradingResult | None], None] | None = None,
-               visibility: str = DEFAULT_VISIBILITY, allow_weak: str = "") -> list[GradingResult]:
+               visibility: str = DEFAULT_VISIBILITY, allow_weak: str = "",
+               metadata: Path | None = None) -> list[GradingResult]:
     """Grade submissions with `jobs` workers at a time; results come back in the order given.
 
     The output folder and every submission folder are secrets to each child,
     so one learner's code cannot read another's files or results; if the
     sandbox cannot keep them out of reach, WeakSandbox (unless `allow_weak`).
+    `metadata` (Gradescope's submission_metadata.json) names the learner of a single submission.
     """
+    if metadata is not None and len(paths) != 1:
+        raise ValueError("submission metadata names the learner of one submission, not of a batch")
     out_root.mkdir(parents=True, exist_ok=True)
     names = unique_names(paths)
     hide = [out_root.resolve(), *submission_folders(paths)]
@@ -159,7 +170,7 @@ def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
         try:
             if progress:
                 progress(names[index], None)
-            result = worker.grade(paths[index], out_root / names[index], hide)
+            result = worker.grade(paths[index], out_root / names[index], hide, metadata)
             if progress:
                 progress(names[index], result)
             return result

@@ -2,6 +2,10 @@
 
     name, <one column per exercise id, in table order>, total, max, status, source
 
+With a roster (or Gradescope's submission metadata) the student's identity
+follows the name: student, id, sis_user_id, sis_login_id, section, email (the
+ones known).
+
 A grader error's score cells are empty (never a 0 an LMS import would count);
 `source` is the path that was graded under `name`. Every text cell goes
 through grader.sanitize.cell (no formulas, no control characters).
@@ -30,14 +34,24 @@ def _number(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def columns() -> list[str]:
-    return ["name", *(exercise.id for exercise in load_table()), "total", "max", "status", "source"]
+def columns(identity: tuple[str, ...] = ()) -> list[str]:
+    return ["name", *identity, *(exercise.id for exercise in load_table()), "total", "max", "status", "source"]
 
 
-def row(name: str, result: GradingResult, source: str = "") -> dict[str, str]:
+def identities(graded: list[tuple[str, GradingResult]], roster=None) -> dict[str, dict]:
+    """name -> the student's identity: the roster's row, else what the platform said (Gradescope's metadata)."""
+    from grader.platforms.canvas import identity_from_learner
+
+    known = {name: identity_from_learner(result.learner) for name, result in graded if result.learner}
+    if roster is not None:
+        known.update({name: roster.students[name] for name, _ in graded if name in roster.students})
+    return known
+
+
+def row(name: str, result: GradingResult, source: str = "", identity: dict | None = None) -> dict[str, str]:
     """One submission's row; an exercise with nothing checked, and every score of a grader error, is empty."""
     failed = result.status == GRADER_ERROR
-    cells = {"name": cell(name)}
+    cells = {"name": cell(name), **{key: cell(value) for key, value in (identity or {}).items()}}
     for exercise in result.exercises():
         cells[exercise.exercise] = "" if failed or exercise.status == NO_CHECKS else _number(exercise.score)
     cells.update(total="" if failed else _number(result.score), max=_number(result.max_score),
@@ -46,15 +60,23 @@ def row(name: str, result: GradingResult, source: str = "") -> dict[str, str]:
 
 
 def write_gradebook(directory: Path, graded: list[tuple[str, GradingResult]],
-                    sources: dict[str, str] | None = None) -> Path:
-    """DIR/gradebook.csv, rows in the order graded; `sources` maps a name to the path graded under it."""
+                    sources: dict[str, str] | None = None, roster=None) -> Path:
+    """DIR/gradebook.csv, rows in the order graded; `sources` maps a name to the path graded under it;
+    `roster` (grader.platforms.canvas.Roster) adds the students' identities."""
+    from grader.platforms.canvas import IDENTITY_COLUMNS
+
     path = Path(directory) / GRADEBOOK_NAME
     sources = sources or {}
+    known = identities(graded, roster)
+    present = {key for identity in known.values() for key in identity}
+    identity_columns = tuple(key for key in IDENTITY_COLUMNS if key in present or (roster and key in roster.columns))
+    fields = columns(identity_columns)
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns(), lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         for name, result in graded:
-            writer.writerow(row(name, result, sources.get(name, "")))
+            cells = row(name, result, sources.get(name, ""), known.get(name))
+            writer.writerow({column: cells.get(column, "") for column in fields})
     return path
 
 

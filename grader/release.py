@@ -34,6 +34,17 @@ else:  # pragma: no cover - Python 3.10
 
 # What a release owns in DEST: replaced on --force; anything else there (.git, .github) stays.
 BUNDLE_PACKAGES = ["layerlab", "layerlab.messages"]  # what the bundle's pyproject.toml installs
+LEARNER_TIMEOUT = 120  # seconds per visible test: the slowest (training) takes about 22 s on a busy 2-core machine
+BUNDLE_PYTHONS = ">=3.10,<3.14"  # what the bundle installs and runs on (.ci/bundle-lane checks both ends)
+BUNDLE_DESCRIPTION = "The layerlab exercises: follow one MNIST image through the layers of a Keras 3 CNN."
+BUNDLE_HEADER = f"""\
+# The project file of your layerlab exercises. `make test` (or `pytest exercises`) reads it,
+# and `make install` installs the `layerlab` helper package your exercises import.
+# Each visible test may take at most {LEARNER_TIMEOUT} seconds: a function of yours that never
+# returns (an endless loop) fails with "Timeout" instead of hanging; the slowest test,
+# training the model, takes about half a minute.
+
+"""
 BUNDLE_ENTRIES = ("exercises", "layerlab", "README.md", "pyproject.toml", "Makefile", ".gitignore")
 KIT_TREES = ("exercises", "solutions", "checks", "grader", "layerlab", "tests")
 NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
@@ -116,16 +127,45 @@ def student_readme() -> str:
 
 
 def student_pyproject() -> str:
-    """The kit's pyproject.toml with only the layerlab packages and the tests in exercises/."""
-    text = (KIT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    text, packages = re.subn(r"^packages\s*=.*$", f"packages = {json.dumps(BUNDLE_PACKAGES)}", text, flags=re.M)
-    text, testpaths = re.subn(r"^testpaths\s*=.*$", 'testpaths = ["exercises"]', text, flags=re.M)
+    """The kit's pyproject.toml for learners: only the layerlab packages, the tests in exercises/, a
+    per-test timeout sized for a learner's endless loop, and comments that speak to learners."""
+    text = _without_comments((KIT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    substitutions = {
+        "packages": (r"^packages\s*=.*$", f"packages = {json.dumps(BUNDLE_PACKAGES)}"),
+        "testpaths": (r"^testpaths\s*=.*$", 'testpaths = ["exercises"]'),
+        "timeout": (r"^timeout\s*=.*$", f"timeout = {LEARNER_TIMEOUT}"),
+        "description": (r"^description\s*=.*$", f"description = {json.dumps(BUNDLE_DESCRIPTION)}"),
+        # TensorFlow 2.21 has no wheels past Python 3.13: pip then says so, instead of "no tensorflow".
+        "requires-python": (r"^requires-python\s*=.*$", f"requires-python = {json.dumps(BUNDLE_PYTHONS)}"),
+    }
+    for key, (pattern, replacement) in substitutions.items():
+        text, count = re.subn(pattern, replacement, text, flags=re.M)
+        if count != 1:
+            raise ReleaseError(f"pyproject.toml: expected one `{key} = ...` line for the student bundle")
+    text = BUNDLE_HEADER + text
     parsed = tomllib.loads(text)
-    if packages != 1 or parsed.get("tool", {}).get("setuptools", {}).get("packages") != BUNDLE_PACKAGES:
-        raise ReleaseError("pyproject.toml: expected one `packages = [...]` line under [tool.setuptools]")
-    if testpaths != 1:
-        raise ReleaseError("pyproject.toml: expected one `testpaths = [...]` line under [tool.pytest.ini_options]")
+    if parsed.get("tool", {}).get("setuptools", {}).get("packages") != BUNDLE_PACKAGES \
+            or parsed["tool"]["pytest"]["ini_options"].get("timeout") != LEARNER_TIMEOUT:
+        raise ReleaseError("pyproject.toml: `packages` belongs under [tool.setuptools] and `timeout` under "
+                           "[tool.pytest.ini_options]")
     return text
+
+
+def _without_comments(text: str) -> str:
+    """TOML without the master copy's comments (whole-line and trailing; '#' inside a string stays)."""
+    lines = []
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        code, quote = line, None
+        for index, char in enumerate(line):
+            if char in "\"'" and (quote is None or quote == char):
+                quote = None if quote == char else char
+            elif char == "#" and quote is None:
+                code = line[:index].rstrip()
+                break
+        lines.append(code)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
 # --------------------------------------------------------------- the leak check

@@ -9,7 +9,6 @@ table, the gradebook and junit.xml are all made from it.
 from __future__ import annotations
 
 import json
-import math
 import xml.etree.ElementTree as ElementTree
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +19,8 @@ from grader.sanitize import document, text
 PASSED, FAILED, NOT_STARTED, NOT_SUBMITTED, ERROR = "passed", "failed", "not started", "not submitted", "error"
 NO_CHECKS = "no checks"  # an exercise row with nothing checked: worth 0 of 0, neither passed nor failed
 GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
+SUMMARY_TEST = "Your submission"  # the always-visible test: files found, exercises graded, the total
+IDENTITY_FIELDS = ("name", "sid", "email", "id")  # a learner's identity, from Gradescope's metadata
 
 
 @dataclass
@@ -55,6 +56,8 @@ class GradingResult:
     isolation: dict = field(default_factory=dict)  # mode, layers, missing, override (grade.isolation_report)
     events: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)  # seconds: stage, tensorflow_import, child_startup, checks ...
+    files: list = field(default_factory=list)  # the exercise files found in the submission
+    learner: dict = field(default_factory=dict)  # identity (IDENTITY_FIELDS), when the platform gives one
 
     @property
     def score(self) -> float:
@@ -90,11 +93,30 @@ class GradingResult:
         return rows
 
 
+def summary_text(result: GradingResult) -> str:
+    """What every learner may see at once: which files were found, which exercises were graded, the total."""
+    graded = [f"{row.number:02d} {row.exercise}" for row in result.exercises()
+              if row.status not in (NOT_SUBMITTED, NO_CHECKS)]
+    lines = [f"Status: {result.status}.",
+             f"Exercise files found: {', '.join(result.files) if result.files else 'none'}.",
+             f"Exercises graded: {', '.join(graded) if graded else 'none'}.",
+             f"Total: {result.score:g} / {result.max_score:g} points."]
+    if result.output and result.status != "graded":
+        lines.append(result.output)
+    return "\n".join(lines)
+
+
 def to_gradescope(result: GradingResult, visibility: str = "visible") -> dict:
-    """The results.json document (Gradescope's schema)."""
+    """The results.json document (Gradescope's schema).
+
+    The first test, worth nothing, is always visible: it says what was found and
+    graded. The checks themselves keep the instructor's `visibility`.
+    """
     if visibility not in GRADESCOPE_VISIBILITY:
         raise ValueError(f"visibility must be one of {GRADESCOPE_VISIBILITY}")
-    tests = []
+    tests = [{"name": SUMMARY_TEST, "score": 0, "max_score": 0, "status": "passed",
+              "output": summary_text(result), "visibility": "visible", "tags": ["summary"],
+              "extra_data": {"summary": True}}]
     for number, check in enumerate(result.checks, 1):
         tests.append({
             "name": check.name,
@@ -118,6 +140,8 @@ def to_gradescope(result: GradingResult, visibility: str = "visible") -> dict:
             "submission": result.submission,
             "status": result.status,
             "max_score": result.max_score,
+            "files": result.files,
+            "learner": result.learner,
             "exercises": [asdict(row) for row in result.exercises()],
             "versions": result.versions,
             "isolation": result.isolation,
@@ -142,12 +166,13 @@ def from_gradescope(document: dict) -> GradingResult:
                                None),
         )
         for test in document.get("tests", [])
+        if not test.get("extra_data", {}).get("summary")
     ]
     return GradingResult(
         submission=extra.get("submission", ""), status=extra.get("status", "graded"), checks=checks,
         execution_time=document.get("execution_time", 0.0), output=document.get("output", ""),
         versions=extra.get("versions", {}), isolation=extra.get("isolation", {}), events=extra.get("events", []),
-        timings=extra.get("timings", {}))
+        timings=extra.get("timings", {}), files=extra.get("files", []), learner=extra.get("learner", {}))
 
 
 def write_results(result: GradingResult, directory: Path, visibility: str = "visible") -> Path:
@@ -195,8 +220,16 @@ def write_junit(result: GradingResult, path: Path) -> None:
 
 
 def split_points(points: float, count: int) -> list[float]:
-    """`points` shared by `count` checks; the shares add up exactly (last one takes the rounding)."""
-    if count == 0:
+    """`points` shared by `count` checks so that the shares add up exactly: whole points when they divide
+    evenly, else quarters (binary fractions: every sum of them is exact), else, when there are more
+    checks than quarters, hundredths (their sum is exact to the cent). The first checks take the remainder."""
+    if count <= 0:
         return []
-    share = math.floor(points / count * 10000) / 10000
-    return [share] * (count - 1) + [round(points - share * (count - 1), 4)]
+    for unit in (1, 4, 100):
+        units = round(points * unit)
+        if abs(points * unit - units) > 1e-9:
+            continue  # `points` is not a whole number of these units
+        base, remainder = divmod(units, count)
+        if (unit == 1 and remainder == 0) or (unit == 4 and base >= 1) or unit == 100:
+            return [(base + (index < remainder)) / unit for index in range(count)]
+    raise ValueError(f"{points!r} points: an exercise's points have at most two decimals")

@@ -24,6 +24,8 @@ MAX_ZIP_MEMBERS = 10_000
 MAX_RATIO = 200  # a member that compresses more than this is a bomb
 EXERCISE_FILE = re.compile(r"ex\d\d_\w+\.py")  # how an exercise file is named: ex02_conv2d.py
 EXERCISES_SUBFOLDER = "exercises"  # a learner's repository keeps them here
+MAX_DEPTH = 8  # folders below the submission that are searched for exercise files
+NOT_SEARCHED = ("__MACOSX", "__pycache__", "site-packages", "node_modules")  # and hidden folders, venvs
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.+@=(),' -]")  # \w keeps letters of every script: 김민준 stays
 MAX_NAME_LENGTH = 80
 REPORT_SUFFIXES = (".csv", ".json", ".xml", ".txt", ".md", ".html")  # the grader's own files end like these
@@ -41,6 +43,7 @@ class Staged:
     sources: dict = field(default_factory=dict)
     problems: dict = field(default_factory=dict)  # module -> (status, words)
     notes: list = field(default_factory=list)
+    found: dict = field(default_factory=dict)  # file name -> where it was, relative to the submission
 
 
 def submission_name(path: Path) -> str:
@@ -78,6 +81,9 @@ def stage(path: Path) -> Staged:
             raise Refused(f"{path.name}: the folder cannot be read ({error.strerror})") from None
     else:
         raise Refused(f"{path}: not a folder or a .zip file")
+    folders = sorted({str(PurePosixPath(where).parent) for where in staged.found.values()} - {"."})
+    if folders:
+        staged.notes.append(f"exercise files read from {', '.join(f'{folder}/' for folder in folders)}")
     for filename, module in _expected().items():
         if filename not in raw:
             continue
@@ -136,30 +142,78 @@ def expand(paths: list[Path], notes: list[str] | None = None) -> list[Path]:
     return submissions
 
 
+def choose_locations(paths: list[PurePosixPath], where: str) -> dict[str, PurePosixPath]:
+    """The exercise files among `paths` (relative paths at any depth), by file name.
+
+    A file name found in two places is ambiguous: the submission is refused with
+    both places named, rather than one copy being graded by a guess.
+    """
+    wanted = _expected()
+    venvs = {path.parent for path in paths if path.name == "pyvenv.cfg"}  # a virtual environment's packages
+    chosen: dict[str, PurePosixPath] = {}
+    for path in sorted(paths):
+        if path.name not in wanted or len(path.parts) > MAX_DEPTH + 1 or _not_searched(path.parts[:-1]) \
+                or any(venv in path.parents for venv in venvs):
+            continue
+        if path.name in chosen:
+            raise Refused(f"{where}: {path.name} is there twice ({chosen[path.name]} and {path}); "
+                          "submit one copy of each exercise file")
+        chosen[path.name] = path
+    return chosen
+
+
+def _not_searched(folders: tuple[str, ...]) -> bool:
+    return any(part.startswith(".") or part in NOT_SEARCHED for part in folders)
+
+
+def _folder_paths(folder: Path) -> list[PurePosixPath]:
+    """Relative paths of the files below `folder`, without following links (bounded in depth and count)."""
+    found, pending, seen = [], [(folder, PurePosixPath())], 0
+    while pending:
+        current, relative = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            if not relative.parts:
+                raise  # the submission folder itself: stage() refuses it with the reason
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > MAX_ZIP_MEMBERS:
+                raise Refused(f"{folder.name}: more than {MAX_ZIP_MEMBERS} entries; submit the exercise files only")
+            path = relative / entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if len(path.parts) <= MAX_DEPTH and not _not_searched((entry.name,)) \
+                        and not os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                    pending.append((Path(entry.path), path))
+            else:
+                found.append(path)
+    return found
+
+
 def _read_folder(folder: Path, staged: Staged) -> dict[str, bytes]:
     found = {}
-    inner = exercise_folder(folder) or folder
-    if inner != folder:
-        staged.notes.append(f"exercise files read from {inner.name}/")
-    for filename in _expected():
-        candidate = inner / filename
+    for filename, relative in choose_locations(_folder_paths(folder), folder.name).items():
+        candidate = folder / relative
         try:
             info = candidate.lstat()
         except FileNotFoundError:
             continue
         if stat.S_ISLNK(info.st_mode):
-            staged.notes.append(f"{filename} is a symbolic link: ignored (submit the file itself)")
+            staged.notes.append(f"{relative} is a symbolic link: ignored (submit the file itself)")
             continue
         if not stat.S_ISREG(info.st_mode):
-            staged.notes.append(f"{filename} is not a regular file: ignored")
+            staged.notes.append(f"{relative} is not a regular file: ignored")
             continue
         if info.st_size > MAX_FILE_BYTES:
-            staged.notes.append(f"{filename} is larger than {MAX_FILE_BYTES // 1024} KB: ignored")
+            staged.notes.append(f"{relative} is larger than {MAX_FILE_BYTES // 1024} KB: ignored")
             continue
         try:
             found[filename] = candidate.read_bytes()
         except OSError as error:
-            staged.notes.append(f"{filename} cannot be read ({error.strerror}): ignored")
+            staged.notes.append(f"{relative} cannot be read ({error.strerror}): ignored")
+            continue
+        staged.found[filename] = relative.as_posix()
     return found
 
 
@@ -168,14 +222,10 @@ def _read_zip(archive: Path, staged: Staged) -> dict[str, bytes]:
         with zipfile.ZipFile(archive) as bundle:
             members = bundle.infolist()
             _refuse_hostile(archive, members)
-            wanted = _expected()
-            chosen: dict[str, zipfile.ZipInfo] = {}
-            for member in members:
-                name = PurePosixPath(member.filename).name
-                if name in wanted and not member.is_dir():
-                    depth = len(PurePosixPath(member.filename).parts)
-                    if name not in chosen or depth < len(PurePosixPath(chosen[name].filename).parts):
-                        chosen[name] = member
+            files = [(PurePosixPath(m.filename.replace("\\", "/")), m) for m in members if not m.is_dir()]
+            located = choose_locations([path for path, _ in files], archive.name)  # refuses a name twice
+            by_path = dict(files)
+            chosen = {name: by_path[path] for name, path in located.items()}
             found = {}
             for name, member in chosen.items():
                 if member.file_size > MAX_FILE_BYTES:
@@ -186,6 +236,7 @@ def _read_zip(archive: Path, staged: Staged) -> dict[str, bytes]:
                 if len(data) > MAX_FILE_BYTES:
                     raise Refused(f"{archive.name}: {member.filename} is larger than it declares (a zip bomb?)")
                 found[name] = data
+                staged.found[name] = member.filename
             return found
     except zipfile.BadZipFile as error:
         raise Refused(f"{archive.name}: not a valid zip file ({error})") from None

@@ -73,7 +73,7 @@ class Worker:
             self._stderr += chunk
             del self._stderr[: max(0, len(self._stderr) - STDERR_TAIL)]
 
-    def grade(self, path: Path, out_dir: Path, hide: list[Path]) -> GradingResult:
+    def grade(self, path: Path, out_dir: Path, hide: list[Path], metadata: Path | None = None) -> GradingResult:
         """Grade one submission; a worker crash or hang becomes a grader-error result, never an exception."""
         results = out_dir / "results.json"
         if results.exists():
@@ -81,7 +81,8 @@ class Worker:
         if self.process is None or self.process.poll() is not None:
             self.stop()
             self._start()
-        job = {"path": str(path), "out": str(out_dir), "hide": [str(folder) for folder in hide]}
+        job = {"path": str(path), "out": str(out_dir), "hide": [str(folder) for folder in hide],
+               "metadata": str(metadata) if metadata is not None else None}
         why = self._ask(job)
         self.graded += 1
         fresh_each_time = probe().mode == "unconfined"
@@ -144,7 +145,8 @@ def serve(reply_fd: int, limits: Limits, visibility: str, weak_accepted: str) ->
         job = json.loads(line)
         try:
             grade_one(Path(job["path"]), Path(job["out"]), limits, [Path(h) for h in job["hide"]], visibility,
-                      weak_accepted, name=Path(job["out"]).name)
+                      weak_accepted, name=Path(job["out"]).name,
+                      metadata=Path(job["metadata"]) if job.get("metadata") else None)
             reply = {"ok": True}
         except Exception as error:  # the grader's own failure: reported for this submission only
             reply = {"ok": False, "error": f"{type(error).__name__}: {error}"}

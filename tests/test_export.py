@@ -1,20 +1,19 @@
-"""Exports: the Gradescope autograder runs in a fake /autograder, and the Classroom workflow is well-formed.
+"""Exports: the Gradescope autograder runs in a fake /autograder, and the Classroom 50 autograder in a
+fake student checkout, each checked against its platform's contract (tests/contracts.py).
 
 The autograder zip is unpacked into tmp_path as Gradescope lays it out
-(source/, submission/, results/, run_autograder) and run_autograder is run with
-AUTOGRADER_ROOT pointing there, no LAYERLAB_DATA and an empty HOME (the MNIST
-files must come from the zip), and as python3 a fresh environment with the
-kit's third-party packages but no layerlab — what Gradescope has after setup.sh,
-which pip installs requirements.txt and is not run here (it was run once by
-hand in a fresh virtual environment: 142 s). results/results.json is checked
-against the facts of Gradescope's results schema.
+(source/, submission/, results/, run_autograder, submission_metadata.json) and
+run_autograder is run with AUTOGRADER_ROOT pointing there, no LAYERLAB_DATA and
+an empty HOME (the MNIST files must come from the zip), and as python3 the kit's
+environment (what Gradescope has after setup.sh: the packages), where the zip's
+own grader and layerlab must be the ones imported. setup.sh itself (a virtual environment from PyPI
+on Python 3.10) runs in the CI lane .ci/gradescope-lane, not here: this suite is offline.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -24,10 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from layerlab.table import load_table, tomllib
+from grader.platforms.gradescope import declared_requirements, lock, locked_pythons, pinned
+from layerlab.table import load_table
+from tests.contracts import classroom50_problems, gradescope_problems
 
 KIT = Path(__file__).resolve().parent.parent
-VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 
 
 def grader(*arguments: str) -> subprocess.CompletedProcess:
@@ -35,40 +35,7 @@ def grader(*arguments: str) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
-def gradescope_problems(document: dict) -> list[str]:
-    """What in a results.json breaks Gradescope's schema (empty when nothing does)."""
-    problems = []
-
-    def need(where: str, value, kinds, allowed=None) -> None:
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            problems.append(f"{where}: {value!r} is not {kinds}")
-        elif allowed is not None and value not in allowed:
-            problems.append(f"{where}: {value!r} is not one of {sorted(allowed)}")
-
-    need("score", document.get("score"), (int, float))
-    need("execution_time", document.get("execution_time"), (int, float))
-    need("output", document.get("output"), str)
-    need("visibility", document.get("visibility"), str, VISIBILITY)
-    need("stdout_visibility", document.get("stdout_visibility"), str, VISIBILITY)
-    need("tests", document.get("tests"), list)
-    for number, test in enumerate(document.get("tests") or []):
-        where = f"tests[{number}]"
-        need(where, test, dict)
-        if not isinstance(test, dict):
-            continue
-        need(f"{where}.score", test.get("score"), (int, float))
-        need(f"{where}.max_score", test.get("max_score"), (int, float))
-        need(f"{where}.name", test.get("name"), str)
-        need(f"{where}.output", test.get("output"), str)
-        need(f"{where}.visibility", test.get("visibility"), str, VISIBILITY)
-        need(f"{where}.status", test.get("status"), str, {"passed", "failed"})
-        need(f"{where}.tags", test.get("tags"), list)
-        for tag in test.get("tags") or []:
-            need(f"{where}.tags[]", tag, str)
-    return problems
-
-
-def test_the_validator_rejects_what_gradescope_rejects():
+def test_the_validators_reject_what_the_platforms_reject():
     good = {"score": 1, "execution_time": 2.0, "output": "", "visibility": "visible", "stdout_visibility": "hidden",
             "tests": [{"score": 1, "max_score": 1, "name": "a", "output": "", "visibility": "hidden",
                        "status": "passed", "tags": ["x"]}]}
@@ -77,6 +44,39 @@ def test_the_validator_rejects_what_gradescope_rejects():
     bad["visibility"] = "later"
     bad["tests"][0].update(status="ok", score="1", tags="x")
     assert len(gradescope_problems(bad)) == 4
+    result = {"schema": "classroom50/result/v1", **{k: "x" for k in ("classroom", "assignment", "submission",
+              "commit", "release", "review", "datetime")}, "score": 4, "max-score": 5,
+              "tests": [{"test-name": "a", "passed": True, "score": 4, "max-score": 4},
+                        {"test-name": "b", "passed": False, "score": 0, "max-score": 1}]}
+    assert classroom50_problems(result) == []
+    for change in ({"schema": "classroom50/result/v2"}, {"score": 4.0}, {"max-score": 6}, {"score": True},
+                   {"tests": [{"test-name": "a", "passed": 1, "score": 4, "max-score": 4}]},
+                   {"tests": [{"test-name": "a", "passed": True, "score": 5, "max-score": 4}]}):
+        assert classroom50_problems({**result, **change}), change
+
+
+def test_the_python_3_10_lock_pins_everything_the_kit_declares():
+    """Gradescope's image has Python 3.10: its lock satisfies pyproject.toml's ranges there, pins Keras,
+    and holds nothing that needs a newer Python (numpy 2.4 needs 3.11)."""
+    from packaging.requirements import Requirement
+
+    assert "3.10" in locked_pythons()
+    pins = pinned(lock("3.10"))
+    environment = {"python_version": "3.10", "python_full_version": "3.10.13"}
+    for text in declared_requirements():
+        requirement = Requirement(text)
+        if requirement.marker is not None and not requirement.marker.evaluate(environment):
+            continue
+        name = requirement.name.lower().replace("_", "-")
+        assert name in pins, f"{name} is not in the 3.10 lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} vs {requirement}"
+    assert pins["keras"].startswith("3.12.") and pins["numpy"].startswith("2.2.")
+
+
+def test_an_unknown_python_is_refused_with_the_locks_there_are(tmp_path):
+    completed = grader("export", "gradescope", str(tmp_path / "x.zip"), "--python", "3.9")
+    assert completed.returncode == 2 and "no lock for that Python" in completed.stderr and "3.10" in completed.stderr
+    assert not (tmp_path / "x.zip").exists()
 
 
 @pytest.fixture(scope="module")
@@ -102,16 +102,17 @@ def test_the_zip_holds_the_autograder_and_the_data(autograder):
     assert not [n for n in names if n.startswith(("tests/", "exercises/")) or "__pycache__" in n]
     assert {"data/mnist/t10k-images-idx3-ubyte.gz", "data/mnist/t10k-labels-idx1-ubyte.gz"} <= names \
         or "data/mnist/mnist.npz" in names
-    with open(KIT / "pyproject.toml", "rb") as handle:
-        declared = tomllib.load(handle)["project"]["dependencies"]
-    for requirement in declared:
-        if ";" not in requirement:  # the ones this Python installs are pinned exactly
-            name = re.match(r"[A-Za-z0-9_.\-]+", requirement).group(0)
-            assert re.search(rf"^{re.escape(name)}==\S+$", pins, flags=re.M), f"{name} is not pinned:\n{pins}"
-    assert re.search(r"^keras==\S+$", pins, flags=re.M)
+    assert pins == lock("3.10")  # the image's Python, not this machine's
+    setup = archive_text(autograder, "setup.sh")
+    assert 'wanted="3.10"' in setup and "venv" in setup
 
 
-def fake_gradescope(tmp_path: Path, autograder: Path, submission: Path) -> Path:
+def archive_text(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name).decode("utf-8")
+
+
+def fake_gradescope(tmp_path: Path, autograder: Path, submission: Path, metadata: dict | None = None) -> Path:
     """/autograder as Gradescope lays it out: the zip in source/, the files in submission/, results/."""
     root = tmp_path / "autograder"
     with zipfile.ZipFile(autograder) as archive:
@@ -120,17 +121,19 @@ def fake_gradescope(tmp_path: Path, autograder: Path, submission: Path) -> Path:
             os.chmod(target, (info.external_attr >> 16) & 0o777 or 0o644)
     shutil.copytree(submission, root / "submission", ignore=shutil.ignore_patterns("__pycache__", "test_*"))
     (root / "results").mkdir()
+    if metadata is not None:
+        (root / "submission_metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")  # as Gradescope does
     return root
 
 
 @pytest.fixture(scope="module")
-def gradescope_python(make_environment) -> Path:
-    """python3 as on Gradescope after setup.sh: the pinned packages, and no layerlab installed."""
-    python = make_environment("gradescope")
-    missing = subprocess.run([str(python), "-c", "import layerlab"], cwd=python.parent, capture_output=True, text=True)
-    assert "No module named 'layerlab'" in missing.stderr
-    return python
+def gradescope_python() -> Path:
+    """python3 as on Gradescope after setup.sh: one with the pinned packages. It is the kit's own
+    environment (the sandbox must be able to run the child's interpreter, which a venv borrowing
+    packages through a .pth is not); run_autograder's `python -m grader` from source/ puts the zip's
+    grader and layerlab first, and run_autograder checks that they are the ones imported."""
+    return Path(sys.executable)
 
 
 def run_autograder(root: Path, tmp_path: Path, python: Path) -> tuple[dict, subprocess.CompletedProcess]:
@@ -142,17 +145,29 @@ def run_autograder(root: Path, tmp_path: Path, python: Path) -> tuple[dict, subp
                                text=True, timeout=900)
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-3000:]
     assert f"grader: {root / 'source' / 'grader'}" in completed.stdout  # the zip's grader, not the kit's
+    assert f"layerlab: {root / 'source' / 'layerlab'}" in completed.stdout
     return json.loads((root / "results" / "results.json").read_text(encoding="utf-8")), completed
 
 
+METADATA = {"id": 1, "users": [{"name": "Ada\u0007 Lovelace", "email": "ada@example.org", "sid": "00123", "id": 9}]}
+
+
 def test_solutions_get_full_marks_on_gradescope(autograder, tmp_path, gradescope_python):
-    document, _ = run_autograder(fake_gradescope(tmp_path, autograder, KIT / "solutions"), tmp_path,
+    """A learner who uploads the whole folder (layerlab-main/exercises/...) is found, named and graded."""
+    nested = tmp_path / "upload" / "layerlab-main" / "exercises"
+    shutil.copytree(KIT / "solutions", nested, ignore=shutil.ignore_patterns("__pycache__"))
+    document, _ = run_autograder(fake_gradescope(tmp_path, autograder, tmp_path / "upload", METADATA), tmp_path,
                                  gradescope_python)
     assert gradescope_problems(document) == []
     maximum = document["extra_data"]["max_score"]
-    assert maximum > 0 and document["score"] == maximum, [t["output"] for t in document["tests"]
-                                                          if t["status"] != "passed"]
-    assert {t["visibility"] for t in document["tests"]} == {"after_published"}  # the default, passed through
+    summary, *checks = document["tests"]
+    assert maximum > 0 and document["score"] == maximum, [t["output"] for t in checks if t["status"] != "passed"]
+    assert sum(t["max_score"] for t in checks) == maximum  # exact, in any order of adding
+    assert {t["visibility"] for t in checks} == {"after_published"}  # the default, passed through
+    assert summary["visibility"] == "visible" and summary["max_score"] == 0
+    assert "layerlab-main/exercises/ex02_conv2d.py" in summary["output"] and f"{maximum:g} / {maximum:g}" in summary["output"]
+    assert document["extra_data"]["learner"] == {"name": "Ada Lovelace", "email": "ada@example.org", "sid": "00123",
+                                                 "id": "9"}
 
 
 def test_stubs_get_zero_on_gradescope(tmp_path, gradescope_python):
@@ -161,8 +176,11 @@ def test_stubs_get_zero_on_gradescope(tmp_path, gradescope_python):
     assert completed.returncode == 0, completed.stderr
     document, _ = run_autograder(fake_gradescope(tmp_path, hidden, KIT / "exercises"), tmp_path, gradescope_python)
     assert gradescope_problems(document) == []
-    assert document["score"] == 0 and document["tests"]
-    assert document["visibility"] == "hidden" and {t["visibility"] for t in document["tests"]} == {"hidden"}
+    summary, *checks = document["tests"]
+    assert document["score"] == 0 and checks
+    assert document["visibility"] == "hidden" and {t["visibility"] for t in checks} == {"hidden"}
+    assert summary["visibility"] == "visible" and "Total: 0 / " in summary["output"]
+    assert document["extra_data"]["learner"] == {}  # no metadata: no identity, and grading went on
 
 
 def test_visibility_must_be_one_gradescope_knows(tmp_path):
@@ -171,95 +189,81 @@ def test_visibility_must_be_one_gradescope_knows(tmp_path):
     assert not (tmp_path / "x.zip").exists()
 
 
-# ------------------------------------------------------------------ GitHub Classroom
+# ------------------------------------------------------------------ Classroom 50
 
 
-def parse_block_yaml(text: str):
-    """A strict reader for the YAML subset the export writes: block mappings and sequences,
-    two-space indentation, scalars that are numbers or double-quoted (JSON) strings.
-    Anything else raises ValueError, so the file is well-formed YAML of that shape."""
-    lines = [(len(line) - len(line.lstrip(" ")), line.strip(), number)
-             for number, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith("#")]
-
-    def scalar(token: str, number: int):
-        if token.startswith('"'):
-            return json.loads(token)
-        if re.fullmatch(r"-?\d+(\.\d+)?", token):
-            return json.loads(token)
-        raise ValueError(f"line {number}: {token!r} is neither a number nor a quoted string")
-
-    def block(index: int, indent: int):
-        if lines[index][1].startswith("- "):
-            items = []
-            while index < len(lines) and lines[index][0] == indent and lines[index][1].startswith("- "):
-                _, content, number = lines[index]
-                rest = content[2:]
-                if re.match(r"[\w-]+:( |$)", rest):  # a mapping item: its first key is on the dash line
-                    lines[index] = (indent + 2, rest, number)
-                    value, index = block(index, indent + 2)
-                else:
-                    value, index = scalar(rest, number), index + 1
-                items.append(value)
-            return items, index
-        mapping = {}
-        while index < len(lines) and lines[index][0] == indent:
-            _, content, number = lines[index]
-            match = re.fullmatch(r"([\w-]+):(?: (.*))?", content)
-            if not match or match.group(1) in mapping:
-                raise ValueError(f"line {number}: {content!r} is not a new 'key: value'")
-            if match.group(2) is not None:
-                mapping[match.group(1)], index = scalar(match.group(2), number), index + 1
-            elif index + 1 < len(lines) and lines[index + 1][0] > indent:
-                mapping[match.group(1)], index = block(index + 1, lines[index + 1][0])
-            else:
-                raise ValueError(f"line {number}: '{match.group(1)}:' has no value")
-        if index < len(lines) and lines[index][0] > indent:
-            raise ValueError(f"line {lines[index][2]}: unexpected indentation")
-        return mapping, index
-
-    value, end = block(0, 0)
-    if end != len(lines):
-        raise ValueError(f"line {lines[end][2]}: left over")
-    return value
-
-
-def load_workflow(text: str) -> dict:
-    try:
-        import yaml
-    except ImportError:
-        return parse_block_yaml(text)
-    document = yaml.safe_load(text)
-    document["on"] = document.pop(True, document.get("on"))  # YAML 1.1 reads the key `on` as true
-    assert document == parse_block_yaml(text)
-    return document
-
-
-def test_the_yaml_reader_refuses_what_is_not_well_formed():
-    assert parse_block_yaml('a:\n  - "x"\n  - b: 1\n    c: "d"\n') == {"a": ["x", {"b": 1, "c": "d"}]}
-    for broken in ('a: x\n', 'a:\n  b: 1\n   c: 2\n', 'a: 1\na: 2\n', 'a:\n', 'a: "unterminated\n'):
-        with pytest.raises(ValueError):
-            parse_block_yaml(broken)
-
-
-def test_classroom_workflow_runs_every_exercise(tmp_path):
-    bundle = tmp_path / "student"
-    assert grader("release", str(bundle)).returncode == 0
-    completed = grader("export", "classroom", str(bundle))
+@pytest.fixture(scope="module")
+def classroom50(tmp_path_factory) -> Path:
+    """CLASSROOM/autograders/ASSIGNMENT, as the export writes it."""
+    folder = tmp_path_factory.mktemp("config") / "cnn-fall" / "autograders" / "layerlab"
+    completed = grader("export", "classroom50", str(folder))
     assert completed.returncode == 0, completed.stderr
-    text = (bundle / ".github" / "workflows" / "classroom.yml").read_text(encoding="utf-8")
-    assert "the grade of\n# record comes from the instructor" in text  # the honest caveat, in the file itself
-    workflow = load_workflow(text)
-    assert workflow["name"] == "Autograding Tests" and workflow["on"] == ["push", "repository_dispatch"]
-    steps = workflow["jobs"]["run-autograding-tests"]["steps"]
-    graders = [s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-command-grader")]
-    assert len(graders) == len(load_table())
-    for exercise, step in zip(load_table(), graders):
-        test_file = f"exercises/test_{exercise.module}.py"
-        assert (bundle / test_file).is_file()
-        assert step["with"]["command"].startswith(f"python -m pytest {test_file} ")
-        assert step["with"]["max-score"] == exercise.points and exercise.id in step["with"]["test-name"]
-    reporter = steps[-1]
-    assert reporter["uses"].startswith("classroom-resources/autograding-grading-reporter")
-    ids = [step["id"] for step in graders]
-    assert reporter["with"]["runners"] == ",".join(ids)
-    assert reporter["env"] == {f"{i.upper()}_RESULTS": f"${{{{steps.{i}.outputs.result}}}}" for i in ids}
+    return folder
+
+
+def test_the_classroom50_folder_holds_nothing_secret(classroom50):
+    from grader.release import solution_leaks
+
+    names = {p.relative_to(classroom50).as_posix() for p in classroom50.rglob("*") if p.is_file()}
+    assert {"autograder.py", "requirements.txt", "kit/pyproject.toml", "kit/layerlab/exercises.toml"} <= names
+    assert not [n for n in names if n.startswith(("kit/solutions", "kit/checks", "kit/grader", "grader/", "checks/"))]
+    assert solution_leaks(classroom50) == []
+    completed = grader("export", "classroom50", str(classroom50))
+    assert completed.returncode == 2 and "--force" in completed.stderr
+
+
+def checkout_with(tmp_path: Path, classroom50: Path, files: Path | None) -> Path:
+    """A student's repository: the released bundle, with `files`' exercise files over the stubs."""
+    checkout = tmp_path / "student-repo"
+    shutil.copytree(classroom50 / "kit", checkout)
+    if files is not None:
+        for path in files.glob("ex[0-9][0-9]_*.py"):
+            shutil.copyfile(path, checkout / "exercises" / path.name)
+    return checkout
+
+
+def run_classroom50(checkout: Path, classroom50: Path, python: Path) -> dict:
+    env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": str(checkout.parent), "LANG": "C.UTF-8",
+           "LAYERLAB_DATA": os.environ.get("LAYERLAB_DATA", ""), "LAYERLAB_OFFLINE": "1",
+           "CLASSROOM": "cnn-fall", "ASSIGNMENT": "layerlab", "SUBMISSION_TAG": "submit/2026-12-01T10-00-00Z-abc1234",
+           "COMMIT_URL": "https://github.com/org/repo/commit/abc1234", "RELEASE_URL": "https://github.com/org/repo/r"}
+    completed = subprocess.run([str(python), str(classroom50 / "autograder.py")], cwd=checkout, env=env,
+                               capture_output=True, text=True, timeout=1500)
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-3000:]
+    return json.loads((checkout / "result.json").read_text(encoding="utf-8"))
+
+
+def test_classroom50_autograder_meets_their_contract(classroom50, tmp_path, make_environment):
+    """The sample submission: solved exercises get their points, missing files stay stubs and get 0."""
+    python = make_environment("classroom50")
+    sample = KIT / "examples" / "sample_submission"
+    checkout = checkout_with(tmp_path, classroom50, sample)
+    document = run_classroom50(checkout, classroom50, python)
+    assert classroom50_problems(document) == []
+    assert document["classroom"] == "cnn-fall" and document["submission"].startswith("submit/")
+    assert document["max-score"] == sum(e.points for e in load_table()) and len(document["tests"]) == len(load_table())
+    assert 0 < document["score"] < document["max-score"]
+    tests = {test["test-name"].split(":")[0].split()[1]: test for test in document["tests"]}
+    for exercise in load_table():
+        if not (sample / f"{exercise.module}.py").is_file():
+            assert tests[exercise.id]["score"] == 0 and not tests[exercise.id]["passed"], exercise.id
+    for solved in ("image", "conv2d", "relu", "flatten"):
+        assert tests[solved]["passed"] and tests[solved]["score"] == tests[solved]["max-score"], solved
+    assert "visible tests" in (checkout / "release-body.md").read_text(encoding="utf-8")
+
+
+def test_a_crash_in_one_exercise_costs_only_its_points_on_classroom50(classroom50, tmp_path, make_environment):
+    """os._exit at import ends the shared pytest without a report: each exercise then runs alone."""
+    python = make_environment("classroom50-crash")
+    checkout = checkout_with(tmp_path, classroom50, KIT / "solutions")
+    crashing = checkout / "exercises" / "ex05_relu.py"
+    crashing.write_text("import os\nos._exit(0)\n" + crashing.read_text(encoding="utf-8"), encoding="utf-8")
+    document = run_classroom50(checkout, classroom50, python)
+    assert classroom50_problems(document) == []
+    relu = find_test(document, "relu")
+    assert relu["score"] == 0 and not relu["passed"]
+    assert document["score"] == document["max-score"] - relu["max-score"]
+
+
+def find_test(document: dict, exercise_id: str) -> dict:
+    return next(t for t in document["tests"] if t["test-name"].split(":")[0].split()[1] == exercise_id)

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.release import BUNDLE_ENTRIES, BUNDLE_PACKAGES, solution_bodies, solution_leaks
+from grader.release import (BUNDLE_ENTRIES, BUNDLE_PACKAGES, LEARNER_TIMEOUT, solution_bodies, solution_leaks,
+                            student_pyproject)
 from layerlab.table import load_table
 
 KIT = Path(__file__).resolve().parent.parent
@@ -66,6 +67,27 @@ def test_bundle_has_what_a_learner_needs(bundle):
     assert "demo:" in makefile and "test:" in makefile and "pytest exercises" in makefile
     pyproject = (bundle / "pyproject.toml").read_text(encoding="utf-8")
     assert f"packages = {json.dumps(BUNDLE_PACKAGES)}" in pyproject and 'testpaths = ["exercises"]' in pyproject
+
+
+def test_the_bundles_project_file_is_for_learners(bundle):
+    """A learner's endless loop fails in minutes, not half an hour; no master-copy comment reaches them;
+    `make demo` on unsolved exercises is not an error (no ignored failures in the Makefile)."""
+    import re
+
+    from layerlab.table import tomllib
+
+    text = (bundle / "pyproject.toml").read_text(encoding="utf-8")
+    settings = tomllib.loads(text)
+    assert settings["tool"]["pytest"]["ini_options"]["timeout"] == LEARNER_TIMEOUT <= 300
+    assert settings["project"]["requires-python"] == ">=3.10,<3.14"
+    kit_comments = [line.split("#", 1)[1].strip() for line in (KIT / "pyproject.toml").read_text().splitlines()
+                    if "#" in line and not line.lstrip().startswith(('"', "'"))]
+    assert kit_comments and not [c for c in kit_comments if c and c in text]
+    assert "your exercises" in text.lower() and f"{LEARNER_TIMEOUT} seconds" in text
+    assert text == student_pyproject()
+    makefile = (bundle / "Makefile").read_text(encoding="utf-8")
+    assert not re.search(r"^\t-", makefile, flags=re.M), "a recipe line whose failure make ignores (and reports)"
+    assert re.search(r"^demo:.*\n(?:#.*\n)*\t\$\(BIN\)/layerlab progress$", makefile, flags=re.M)
 
 
 def test_bundle_has_nothing_an_instructor_keeps(bundle):
