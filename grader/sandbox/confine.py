@@ -41,10 +41,15 @@ def python_paths() -> list[Path]:
     for entry in sys.path:
         path = Path(entry or ".").resolve()
         inside_kit = path == KIT_ROOT or KIT_ROOT in path.parents or path in KIT_ROOT.parents
-        if path.is_dir() and (not inside_kit or prefix in path.parents):
+        if path.is_dir() and (not inside_kit or prefix in path.parents or _in_a_venv(path)):
             candidates.add(path)
     resolved = {p.resolve() for p in candidates if p.exists()}
     return sorted(p for p in resolved if not any(other in p.parents for other in resolved))
+
+
+def _in_a_venv(path: Path) -> bool:
+    """A folder of some virtual environment's (a venv inside the kit, borrowed through a .pth)."""
+    return any((parent / "pyvenv.cfg").is_file() for parent in path.parents)
 
 
 @dataclass

@@ -27,3 +27,8 @@ fi
 "$root/venv/bin/python" -m pip install --no-cache-dir -r requirements.txt
 chmod -R a+rX "$root/venv"  # the learner's code runs as another user and needs the interpreter
 TF_CPP_MIN_LOG_LEVEL=3 "$root/venv/bin/python" -c 'import tensorflow, keras; print("tensorflow", tensorflow.__version__, "keras", keras.__version__)'
+# bubblewrap: used where the container allows namespaces; Gradescope's usually does not, and the
+# grader then confines the learner's code by a distinct uid and file modes (docs/SECURITY.md).
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! command -v bwrap >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q bubblewrap || echo "setup.sh: bubblewrap not installed; the grader uses the permissions mode"
+fi
