@@ -2,7 +2,7 @@
 
     DEST/exercises/      the stubs and visible tests of every exercise in the table
     DEST/layerlab/       the helper package (learner plugin, messages, table)
-    DEST/README.md       the learner's README (grader/templates + the kit README's learner section)
+    DEST/README.md       the learner's README (grader/templates around docs/LEARNERS.md)
     DEST/pyproject.toml  the kit's, packaging `layerlab` only, testing `exercises`
     DEST/Makefile        `make demo` and `make test`, as in the kit
     DEST/.gitignore
@@ -112,18 +112,12 @@ def build(folder: Path) -> None:
     shutil.copyfile(TEMPLATES / "gitignore.student", folder / ".gitignore")
 
 
-def readme_section(title: str, text: str | None = None) -> str:
-    """One `## title` section of the kit README, heading included, up to the next `## ` heading."""
-    text = text if text is not None else (KIT_ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", text, flags=re.M | re.S)
-    if match is None:
-        raise ReleaseError(f"README.md has no '## {title}' section for the student README")
-    return match.group(0)
-
-
 def student_readme() -> str:
+    """The bundle's README: the template around docs/LEARNERS.md, the learners' guide."""
+    guide = (KIT_ROOT / "docs" / "LEARNERS.md").read_text(encoding="utf-8")
+    body = guide.split("\n", 1)[1].strip() if guide.startswith("# ") else guide.strip()
     template = string.Template((TEMPLATES / "README.student.md").read_text(encoding="utf-8"))
-    return template.substitute(learners=readme_section("For learners"), credits=readme_section("Credits")).rstrip() + "\n"
+    return template.substitute(learners=f"## For learners\n\n{body}\n").rstrip() + "\n"
 
 
 def student_pyproject() -> str:
