@@ -47,7 +47,7 @@ def _array(value, what):
 
 
 def _well_formed(figure: Described) -> bool:
-    """The description has the parts wire.describe_figure gives (the child is not trusted to send them)."""
+    """The description has the parts the runner's describe.figure gives (the child is not trusted to send them)."""
     axes = figure.get("axes")
     return isinstance(axes, list) and all(
         isinstance(one, dict) and isinstance(one.get("title"), str) and isinstance(one.get("images"), list)

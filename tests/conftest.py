@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+# tests/adversarial/ holds hostile submissions (a conftest.py, a tensorflow.py ...): data to grade, never
+# to collect; collecting them would put their folder first on sys.path.
+collect_ignore = ["adversarial"]
+
 
 @pytest.fixture(scope="session")
 def make_environment(tmp_path_factory):

@@ -9,7 +9,7 @@ process     one child process, its pipes, deadlines and memory cap
 submission  the calls the hidden checks make, answered as plain data
 job         the folder a child gets (runner, staged files, learner-facing data, scratch)
 tree        process trees: memory, and killing everything a child started
-runner/     child.py and wire.py: the only grader code that runs beside learner code
+runner/     child.py, wire.py, describe.py: the only grader code that runs beside learner code
 """
 
 from grader.sandbox.host import Host, namespaces_available, probe, sandbox_layers

@@ -1,6 +1,6 @@
 """The job folder: what one submission's child gets (runner, staged files, learner-facing data, scratch).
 
-    runner/   child.py, wire.py and a copy of the layerlab helpers (exercise 01 imports layerlab.data)
+    runner/   child.py, wire.py, describe.py and a copy of the layerlab helpers (exercise 01 imports layerlab.data)
     stage/    the learner's exercise files, as staged by the grader
     data/     learner-facing MNIST (see _write_learner_data)
     scratch/  the child's cwd in the permissions mode (bubblewrap gives it a tmpfs instead)
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grader.paths import LAYERLAB_DIR, RUNNER_DIR
 
-RUNNER_FILES = ("child.py", "wire.py")
+RUNNER_FILES = ("child.py", "wire.py", "describe.py")
 SHARED_JOBS = Path("/var/tmp/layerlab-jobs")  # permissions mode: every parent is traversable by others
 
 
