@@ -13,6 +13,7 @@ from _support_first_layers import (answer_or_none, any_case, call_text, each_cas
 from grader import judge
 from layerlab.expect import expect_number, expect_shape
 from layerlab.misconceptions import AnyOf
+from _draws import integer
 
 MODULE = "ex03_conv_arithmetic"
 # The seed's layer and the exercise's worked example: what a function that only knows them returns.
@@ -23,8 +24,7 @@ _rng = np.random.default_rng(303)
 
 
 def _int(low, high):
-    """An int from low to high, both included."""
-    return int(_rng.integers(low, high + 1))
+    return integer(_rng, low, high)
 
 
 def _padding(kind):

@@ -18,6 +18,7 @@ from layerlab.expect import Incorrect, expect_number, expect_shape, incorrect
 from layerlab.messages import say
 from layerlab.misconceptions import AnyOf, from_error
 from layerlab.trace import first_line
+from _draws import integer
 
 MODULE = "ex06_maxpool"
 SEED_INPUT = (1, 28, 28, 3)  # the seed's Conv2D output: one image, three filters
@@ -31,8 +32,7 @@ _rng = np.random.default_rng(606)
 
 
 def _int(low, high):
-    """An int from low to high, both included."""
-    return int(_rng.integers(low, high + 1))
+    return integer(_rng, low, high)
 
 
 def _spec(padding):

@@ -12,6 +12,7 @@ from grader import judge
 from layerlab.data import prepare_images
 from layerlab.expect import expect_number, expect_shape
 from layerlab.misconceptions import AnyOf
+from _draws import integer
 
 MODULE = "ex08_dense"
 ACTIVATIONS = (None, "relu", "softmax", "sigmoid", "tanh")
@@ -21,8 +22,7 @@ _rng = np.random.default_rng(808)
 
 
 def _int(low, high):
-    """An int from low to high, both included."""
-    return int(_rng.integers(low, high + 1))
+    return integer(_rng, low, high)
 
 
 BUILD_SPECS = [dict(units=_int(1, 128), activation=ACTIVATIONS[number % len(ACTIVATIONS)]) for number in range(8)]

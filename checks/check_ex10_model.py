@@ -18,6 +18,7 @@ from layerlab.data import prepare_images
 from layerlab.steps import expect_same_steps
 from layerlab.expect import expect_array, expect_number, expect_shape
 from layerlab.trace import expect_declared_input, expect_probabilities, layer_rows, leaf_layers
+from _draws import integer
 
 MODULE = "ex10_model"
 IMAGE_INPUT = (28, 28, 1)  # keras.Input has no batch axis
@@ -28,8 +29,7 @@ _rng = np.random.default_rng(1010)
 
 
 def _int(low, high):
-    """An int from low to high, both included."""
-    return int(_rng.integers(low, high + 1))
+    return integer(_rng, low, high)
 
 
 def _filters(blocks: int) -> tuple:

@@ -27,10 +27,7 @@ from pathlib import Path
 from grader.paths import KIT_ROOT, SOLUTIONS_DIR, TEMPLATES_DIR as TEMPLATES
 from layerlab.table import load_table
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from layerlab.compat import tomllib
 
 # What a release owns in DEST: replaced on --force; anything else there (.git, .github) stays.
 BUNDLE_PACKAGES = ["layerlab", "layerlab.messages"]  # what the bundle's pyproject.toml installs

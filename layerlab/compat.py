@@ -1,4 +1,4 @@
-"""Everything that differs between the TensorFlow/Keras versions the kit supports, in one place.
+"""Everything that differs between the Python and TensorFlow/Keras versions the kit supports, in one place.
 
 Supported: TensorFlow 2.16 (the first with Keras 3) to 2.21, with the Keras 3
 release each one installs. .ci/run runs the whole suite on the oldest and the
@@ -6,6 +6,15 @@ newest pair.
 """
 
 from __future__ import annotations
+
+import sys
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["output_shape", "tomllib"]
 
 
 def output_shape(layer, input_shape) -> tuple:

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from layerlab.table import tomllib
+from layerlab.compat import tomllib
 
 CATALOG_DIR = Path(__file__).with_name("messages")
 LANGUAGES = ("en", "ko")

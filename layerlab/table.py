@@ -7,10 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from layerlab.compat import tomllib
 
 TABLE_PATH = Path(__file__).with_name("exercises.toml")
 

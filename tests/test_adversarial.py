@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from layerlab.table import load_table, tomllib
+from layerlab.compat import tomllib
+from layerlab.table import load_table
 
 KIT = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).with_name("adversarial")

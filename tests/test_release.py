@@ -74,7 +74,7 @@ def test_the_bundles_project_file_is_for_learners(bundle):
     `make demo` on unsolved exercises is not an error (no ignored failures in the Makefile)."""
     import re
 
-    from layerlab.table import tomllib
+    from layerlab.compat import tomllib
 
     text = (bundle / "pyproject.toml").read_text(encoding="utf-8")
     settings = tomllib.loads(text)

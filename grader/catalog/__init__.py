@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.paths import SOLUTIONS_DIR
-from layerlab.table import by_module, load_table, tomllib
+from layerlab.compat import tomllib
+from layerlab.table import by_module, load_table
 
 CATALOG_DIR = Path(__file__).resolve().parent
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from grader.paths import KIT_ROOT, TEMPLATES_DIR
 from grader.platforms import EXECUTABLE, ExportError, add_to_zip, kit_files
 from grader.results import GRADESCOPE_VISIBILITY
-from layerlab.table import tomllib
+from layerlab.compat import tomllib
 
 AUTOGRADER_TREES = ("grader", "checks", "solutions", "layerlab")
 DATA_FOLDER = "data/mnist"  # inside the zip, i.e. source/data/mnist on Gradescope
