@@ -20,7 +20,6 @@ import json
 import re
 import shutil
 import string
-import sys
 import tempfile
 from pathlib import Path
 

@@ -8,7 +8,6 @@ zips that zipfile cannot read, and grader errors that must not look like a 0.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import struct
