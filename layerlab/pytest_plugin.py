@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,22 @@ QUIET_WARNINGS = tuple(
     for category in ("DeprecationWarning", "PendingDeprecationWarning", "FutureWarning", "UserWarning")
     for library in ("keras", "tensorflow", "numpy")
 )
-_states: dict[str, list[str]] = {}
-_data_errors_shown: set[str] = set()
-_not_started_messages: dict[str, str] = {}
+
+
+@dataclass
+class Record:
+    """What one pytest session learned about the exercises; kept in config.stash, never in the module."""
+
+    states: dict[str, list[str]] = field(default_factory=dict)  # module -> state of each of its tests
+    data_errors_shown: set[str] = field(default_factory=set)
+    not_started_messages: dict[str, str] = field(default_factory=dict)  # module -> where to begin
+
+    def exercise_states(self) -> dict[str, str]:
+        """{exercise id: state} for the exercises this session ran."""
+        return {e.id: exercise_state(self.states[e.module]) for e in load_table() if e.module in self.states}
+
+
+RECORD = pytest.StashKey[Record]()
 
 
 def _taken(parser: pytest.Parser, name: str) -> bool:
@@ -74,9 +88,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if _is_learner_run(config):
         for line in QUIET_WARNINGS:
             config.addinivalue_line("filterwarnings", line)
-    _states.clear()
-    _data_errors_shown.clear()
-    _not_started_messages.clear()
+    config.stash[RECORD] = Record()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> None:
@@ -133,11 +145,11 @@ def _data_error(excinfo) -> DataError | None:
     return error
 
 
-def _data_error_message(error: DataError) -> str:
+def _data_error_message(error: DataError, record: Record) -> str:
     """MNIST is missing: the four fixes in full the first time, a pointer to them after that."""
-    if str(error) in _data_errors_shown:
+    if str(error) in record.data_errors_shown:
         return messages.say("data.missing_again")
-    _data_errors_shown.add(str(error))
+    record.data_errors_shown.add(str(error))
     return messages.say("data.missing", detail=str(error))
 
 
@@ -146,6 +158,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report = outcome.get_result()
     module = _module_of(Path(str(item.fspath)))
+    record = item.config.stash[RECORD]
     if module is not None and (report.when == "call" or report.failed):
         if report.passed:
             state = PASSING
@@ -153,15 +166,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             state = NOT_STARTED
         else:
             state = FAILING
-        _states.setdefault(module, []).append(state)
+        record.states.setdefault(module, []).append(state)
         report.layerlab_state = state
         if state == NOT_STARTED:
-            _not_started_messages.setdefault(module, str(call.excinfo.value))
+            record.not_started_messages.setdefault(module, str(call.excinfo.value))
     if module is None or not report.failed or call.excinfo is None:
         return
     data_error = _data_error(call.excinfo)
     if data_error is not None:  # not the learner's code: the data is missing, say how to get it
-        report.longrepr = _data_error_message(data_error)
+        report.longrepr = _data_error_message(data_error, record)
     elif _is_learner_feedback(call.excinfo):  # the teaching message, and the learner's traceback with -v
         error = call.excinfo.value
         report.longrepr = describe_failure(str(error), getattr(error, "learner_error", None), item.config)
@@ -201,31 +214,27 @@ def summary_lines(states: dict[str, str], lang: str) -> tuple[list[tuple[str, st
     return lines, summary, next_up
 
 
-def _exercise_states() -> dict[str, str]:
-    """{exercise id: state} for the exercises this session ran."""
-    return {e.id: exercise_state(_states[e.module]) for e in load_table() if e.module in _states}
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = session.config.getoption("layerlab_report")
     if path:
-        report = {"states": _exercise_states(), "exitstatus": int(exitstatus)}
+        report = {"states": session.config.stash[RECORD].exercise_states(), "exitstatus": int(exitstatus)}
         Path(path).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config):
     yield  # pytest's own sections first, so that the learner's summary closes the output
-    if not _states:
+    record = config.stash[RECORD]
+    if not record.states:
         return
     lang = messages.language()
     writer = terminalreporter
     writer.section("layerlab")
-    lines, closing, next_up = summary_lines(_exercise_states(), lang)
+    lines, closing, next_up = summary_lines(record.exercise_states(), lang)
     for state, line in lines:
         writer.line(line, green=state == PASSING, red=state == FAILING, yellow=state == NOT_STARTED)
     writer.line(closing, bold=True)
-    if next_up is not None and next_up.module in _not_started_messages:
-        writer.line(_not_started_messages[next_up.module])  # where to begin, once
+    if next_up is not None and next_up.module in record.not_started_messages:
+        writer.line(record.not_started_messages[next_up.module])  # where to begin, once
     if next_up is not None:
         writer.line(messages.say("try_hint", lang, exercise=next_up.id))
