@@ -89,7 +89,7 @@ class Plan:
 
     def _bubblewrap(self, command: list[str]) -> list[str]:
         argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--die-with-parent", "--new-session"]
+                "--new-session"]  # no --die-with-parent: it is tied to the thread that started bwrap (see kill)
         if not self.is_root:
             argv += ["--unshare-user", "--disable-userns"]
         binds = self.binds()
