@@ -61,14 +61,7 @@ def release(dest: Path, force: bool = False) -> Path:
         if leaks:
             raise ReleaseError("the bundle would give solutions away (nothing was written):\n  "
                                + "\n  ".join(leaks[:10]))
-        dest.mkdir(parents=True, exist_ok=True)
-        for name in BUNDLE_ENTRIES:
-            target = dest / name
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            elif target.exists() or target.is_symlink():
-                target.unlink()
-            shutil.move(str(scratch / name), str(target))
+        move_entries(scratch, dest, BUNDLE_ENTRIES)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return dest
@@ -106,6 +99,18 @@ def build(folder: Path) -> None:
     (folder / "pyproject.toml").write_text(student_pyproject(), encoding="utf-8")
     shutil.copyfile(TEMPLATES / "Makefile.student", folder / "Makefile")
     shutil.copyfile(TEMPLATES / "gitignore.student", folder / ".gitignore")
+
+
+def move_entries(scratch: Path, dest: Path, names) -> None:
+    """Move each of `names` from scratch into dest, replacing what dest had under that name (nothing else)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        target = dest / name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
+        shutil.move(str(scratch / name), str(target))
 
 
 def student_readme() -> str:

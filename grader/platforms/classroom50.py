@@ -33,7 +33,7 @@ SECRET_TREES = ("solutions", "checks", "grader")  # none of these may reach a Cl
 
 def export_classroom50(dest: Path, force: bool = False) -> list[Path]:
     """Write the autograder folder into DEST (empty or new, or anything with force); returns what was written."""
-    from grader.release import ReleaseError, release, solution_leaks
+    from grader.release import ReleaseError, move_entries, release, solution_leaks
 
     dest = Path(dest).expanduser().resolve()
     if dest == KIT_ROOT or dest in KIT_ROOT.parents or any(
@@ -58,14 +58,7 @@ def export_classroom50(dest: Path, force: bool = False) -> list[Path]:
         if leaks:
             raise ExportError("the autograder folder would give solutions away (nothing was written):\n  "
                               + "\n  ".join(leaks[:10]))
-        dest.mkdir(parents=True, exist_ok=True)
-        for name in ENTRIES:
-            target = dest / name
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            elif target.exists() or target.is_symlink():
-                target.unlink()
-            shutil.move(str(scratch / name), str(target))
+        move_entries(scratch, dest, ENTRIES)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return [dest / name for name in ENTRIES]
