@@ -127,8 +127,8 @@ def student_pyproject() -> str:
     text = _without_comments((KIT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     substitutions = {
         "packages": (r"^packages\s*=.*$", f"packages = {json.dumps(BUNDLE_PACKAGES)}"),
-        "testpaths": (r"^testpaths\s*=.*$", 'testpaths = ["exercises"]'),
-        "timeout": (r"^timeout\s*=.*$", f"timeout = {LEARNER_TIMEOUT}"),
+        # The kit's own tests set their timeout in tests/conftest.py; the learner's comes with the tests' path.
+        "testpaths": (r"^testpaths\s*=.*$", f'testpaths = ["exercises"]\ntimeout = {LEARNER_TIMEOUT}'),
         "description": (r"^description\s*=.*$", f"description = {json.dumps(BUNDLE_DESCRIPTION)}"),
         # TensorFlow 2.21 has no wheels past Python 3.13: pip then says so, instead of "no tensorflow".
         "requires-python": (r"^requires-python\s*=.*$", f"requires-python = {json.dumps(BUNDLE_PYTHONS)}"),
