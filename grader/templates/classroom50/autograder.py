@@ -70,7 +70,7 @@ def run_visible_tests(kit: Path, tests: list, report: Path) -> tuple:
     """Run visible test files in one pytest: ({test module: (passed, total, first failure)}, pytest's last line).
     A run that ends without a report (a crash, the deadline) gives {}."""
     command = [sys.executable, "-m", "pytest", *tests, "-q", "--no-header", "-p", "no:cacheprovider",
-               "-p", "layerlab.pytest_plugin", "-p", "pytest_timeout", "--timeout", str(TEST_SECONDS),
+               "-p", "pytest_timeout", "--timeout", str(TEST_SECONDS),  # exercises/conftest.py loads the plugin
                f"--junitxml={report}", "-o", "junit_family=xunit2"]
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "PYTHON"))}
     env.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONPATH=str(kit), TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg")
