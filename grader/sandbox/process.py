@@ -93,7 +93,7 @@ class Child:
             frames.send(self._request_write, message, time.monotonic() + deadline)
         except TimeoutError:
             self.kill()
-            raise CallFailed("timeout", f"no answer within {deadline:g} s (stopped)") from None
+            raise CallFailed("timeout", f"no answer within {round(deadline, 1):g} s (stopped)") from None
         except OSError:
             self.kill()
             raise self._death() from None
@@ -122,7 +122,7 @@ class Child:
             if remaining <= 0:
                 self.kill()
                 half = " (part of an answer had arrived)" if self._reader.partial else ""
-                raise CallFailed("timeout", f"no answer within {deadline:g} s{half} (stopped)")
+                raise CallFailed("timeout", f"no answer within {round(deadline, 1):g} s{half} (stopped)")
             if select.select([self._response_read], [], [], min(0.25, remaining))[0]:
                 try:
                     chunk = os.read(self._response_read, frames.READ_CHUNK)
