@@ -136,7 +136,7 @@ def results_of(out: Path, name: str) -> dict:
 
 
 def exercise_outcome(document: dict, exercise_id: str) -> tuple[float, float, set, str]:
-    tests = [t for t in document["tests"] if t["extra_data"]["exercise"] == exercise_id]
+    tests = [t for t in document["tests"] if t["extra_data"].get("exercise") == exercise_id]
     score = round(sum(t["score"] for t in tests), 4)
     maximum = round(sum(t["max_score"] for t in tests), 4)
     return score, maximum, {t["extra_data"]["state"] for t in tests}, "\n".join(t["output"] for t in tests)
@@ -195,6 +195,8 @@ def test_results_are_valid_and_untouched(graded):
         document = results_of(out, folder.name)
         for key in ("score", "execution_time", "output", "tests"):
             assert key in document, f"{folder.name}: results.json has no {key}"
+        summaries = [t for t in document["tests"] if t["extra_data"].get("summary")]
+        assert [t["visibility"] for t in summaries] == ["visible"], folder.name
         assert document["score"] <= document["extra_data"]["max_score"]
     planted = [p for p in out.iterdir() if p.is_file() and p.name not in ("gradebook.csv",)]
     assert planted == []
