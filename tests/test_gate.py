@@ -167,7 +167,7 @@ def test_compile_arguments_take_keras_own_settings_only():
                   metrics=["acc"])
     arguments = compile_arguments(described(model))
     assert type(arguments["optimizer"]) is keras.optimizers.Adam
-    assert math.isclose(float(arguments["optimizer"].learning_rate), 0.01, rel_tol=1e-6)
+    assert math.isclose(float(keras.ops.convert_to_numpy(arguments["optimizer"].learning_rate)), 0.01, rel_tol=1e-6)
     assert arguments["loss"] == "sparse_categorical_crossentropy" and arguments["metrics"] == ["accuracy"]
 
 

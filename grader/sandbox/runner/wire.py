@@ -149,9 +149,13 @@ def _encode_framework(value, depth: int):
     if kind.__name__ == "KerasTensor":  # a symbolic tensor (keras.Input and what layers make of it)
         return {"t": "symbolic", "shape": encode(tuple(value.shape), depth + 1), "dtype": str(value.dtype)}
     if kind.__name__ == "History":
-        # params ({'epochs', 'steps', 'verbose'}) is set by fit() alone: the checks read the budget from it.
-        params = value.params if type(value.params) is dict else {}
-        return {"t": "history", "history": encode({k: [float(v) for v in vs] for k, vs in value.history.items()}),
+        # params ({'epochs', 'steps', 'verbose'}) is set by fit() alone: the checks read the budget from it
+        # (a History made by hand has none; before Keras 3.4 not even the attribute).
+        params, history = getattr(value, "params", None), getattr(value, "history", None)
+        params = params if type(params) is dict else {}
+        if type(history) is not dict:
+            return {"t": "unsupported", "type": _type_name(value)}
+        return {"t": "history", "history": encode({k: [float(v) for v in vs] for k, vs in history.items()}),
                 "params": encode({str(k): v for k, v in params.items() if type(v) in (int, bool, str)})}
     return {"t": "unsupported", "type": _type_name(value)}
 
