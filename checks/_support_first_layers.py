@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping
 
-from layerlab.expect import Incorrect
+from grader import judge
+from layerlab.expect import Incorrect, expect_number
 from layerlab.messages import say
 from layerlab.misconceptions import MISCONCEPTIONS, AnyOf
 
@@ -77,6 +78,15 @@ def answer_or_none(function: Callable[..., Any], **arguments: Any) -> Any:
         return function(**arguments)
     except ValueError:
         return None
+
+
+def check_length(submission, module: str, length: Callable[..., int], case: dict, known: Iterable[int]) -> None:
+    """One case of the learner's `length` function (conv_output_length, pool_output_length), named after the
+    reference function `length`: the reference's answer, and the mistake a wrong answer makes."""
+    what = call_text(length.__name__, **case)
+    expected = length(**case)
+    got = judge.plain(judge.call(submission, what, module, length.__name__, **case), what)
+    expect_number(got, expected, what, alternatives=length_alternatives(length, case, expected, known))
 
 
 def length_alternatives(length: Callable[..., int], case: dict, expected: int, known: Iterable[int]) -> dict:

@@ -6,9 +6,11 @@ plus edge cases: a kernel as large as the input, a stride larger than the kernel
 length 1. Expected answers and the answers of catalogued mistakes come from the reference.
 """
 
+from functools import partial
+
 import numpy as np
 
-from _support_first_layers import (answer_or_none, any_case, call_text, each_case, length_alternatives,
+from _support_first_layers import (answer_or_none, any_case, call_text, check_length, each_case,
                                    unambiguous)
 from grader import judge
 from layerlab.expect import expect_number, expect_shape
@@ -21,10 +23,7 @@ SEED = dict(input_shape=(1, 28, 28, 1), filters=3, kernel_size=3, strides=1, pad
 WORKED_EXAMPLE = dict(input_shape=(None, 32, 32, 3), filters=16, kernel_size=5, strides=2, padding="valid")
 
 _rng = np.random.default_rng(303)
-
-
-def _int(low, high):
-    return integer(_rng, low, high)
+_int = partial(integer, _rng)  # _int(low, high): both ends included
 
 
 def _padding(kind):
@@ -92,11 +91,7 @@ def _known_lengths():
 
 
 def _check_length(submission, case):
-    what = call_text("conv_output_length", **case)
-    expected = _reference().conv_output_length(**case)
-    got = judge.plain(judge.call(submission, what, MODULE, "conv_output_length", **case), what)
-    expect_number(got, expected, what,
-                  alternatives=length_alternatives(_reference().conv_output_length, case, expected, _known_lengths()))
+    check_length(submission, MODULE, _reference().conv_output_length, case, _known_lengths())
 
 
 def check_conv_output_length_same(submission):

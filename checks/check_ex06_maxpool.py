@@ -6,11 +6,13 @@ included), plus edge cases. The learner's layers are rebuilt here from their con
 with the reference's and put inside a Keras model; expected answers come from the reference.
 """
 
+from functools import partial
+
 import keras
 import numpy as np
 import pytest
 
-from _support_first_layers import any_case, call_text, each_case, length_alternatives, unambiguous, with_hint
+from _support_first_layers import any_case, call_text, check_length, each_case, unambiguous, with_hint
 from grader import judge
 from grader.rebuild import NotRebuildable, rebuild
 from grader.sandbox import Described
@@ -29,10 +31,7 @@ KNOWN = [dict(input_length=28, pool_size=2, stride=2, padding="same"),
          dict(input_length=10, pool_size=3, stride=None, padding="valid")]
 
 _rng = np.random.default_rng(606)
-
-
-def _int(low, high):
-    return integer(_rng, low, high)
+_int = partial(integer, _rng)  # _int(low, high): both ends included
 
 
 def _spec(padding):
@@ -208,12 +207,8 @@ def check_predict_output_shape(submission):
 
 def _check_length(submission, case):
     reference = _reference()
-    what = call_text("pool_output_length", **case)
-    expected = reference.pool_output_length(**case)
-    got = judge.plain(judge.call(submission, what, MODULE, "pool_output_length", **case), what)
-    known = [reference.pool_output_length(**example) for example in KNOWN]
-    expect_number(got, expected, what,
-                  alternatives=length_alternatives(reference.pool_output_length, case, expected, known))
+    check_length(submission, MODULE, reference.pool_output_length, case,
+                 [reference.pool_output_length(**example) for example in KNOWN])
 
 
 def check_pool_output_length_same(submission):

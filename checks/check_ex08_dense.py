@@ -5,6 +5,8 @@ on 30 seeded configurations and in every calling style.
 Expected answers come from the reference solution; messages name the learner's input only.
 """
 
+from functools import partial
+
 import keras
 import numpy as np
 
@@ -19,10 +21,7 @@ ACTIVATIONS = (None, "relu", "softmax", "sigmoid", "tanh")
 SEED_FLAT, SEED_UNITS = (1, 2352), 32
 
 _rng = np.random.default_rng(808)
-
-
-def _int(low, high):
-    return integer(_rng, low, high)
+_int = partial(integer, _rng)  # _int(low, high): both ends included
 
 
 BUILD_SPECS = [dict(units=_int(1, 128), activation=ACTIVATIONS[number % len(ACTIVATIONS)]) for number in range(8)]

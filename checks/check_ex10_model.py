@@ -9,6 +9,8 @@ settings diverges, the message shows layerlab.trace's table of shapes; with the 
 does not, because those shapes and counts are what the predict stubs ask for.
 """
 
+from functools import partial
+
 import keras
 import numpy as np
 
@@ -26,10 +28,7 @@ ONE_IMAGE = (1, *IMAGE_INPUT)
 IMAGE_BATCH = (None, *IMAGE_INPUT)  # what the models here are fed, to size them before they are built
 
 _rng = np.random.default_rng(1010)
-
-
-def _int(low, high):
-    return integer(_rng, low, high)
+_int = partial(integer, _rng)  # _int(low, high): both ends included
 
 
 def _filters(blocks: int) -> tuple:

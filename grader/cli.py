@@ -16,8 +16,6 @@ from grader.results import GRADESCOPE_VISIBILITY  # noqa: E402
 
 
 def _limits(arguments) -> Limits:
-    if not hasattr(arguments, "call_timeout"):
-        return Limits()
     return Limits(call=arguments.call_timeout, train=arguments.train_timeout, memory_mb=arguments.memory_mb,
                   budget=arguments.budget, submission=arguments.submission_timeout)
 
@@ -41,6 +39,7 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    parser.set_defaults(needs_data=False)  # grade, demo and selftest need MNIST
     verbs = parser.add_subparsers(dest="verb", required=True)
     grade = verbs.add_parser("grade", help="grade submissions (folders or .zip files, or folders of them)")
     grade.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION",
@@ -64,18 +63,23 @@ def _parser() -> argparse.ArgumentParser:
                             "Canvas's assignment 123)")
     _add_visibility(grade)
     _add_limits(grade)
+    grade.set_defaults(run=grade_command, needs_data=True)
     selftest = verbs.add_parser("selftest", help="grade solutions/ (full marks) and exercises/ (zero)")
     selftest.add_argument("--out", type=Path, default=None, metavar="DIR")
     selftest.add_argument("--only", default=None, metavar="IDS",
                           help="comma-separated exercise ids: run only their mutants and alternatives")
     _add_limits(selftest)
+    selftest.set_defaults(run=selftest_command, needs_data=True)
     demo = verbs.add_parser("demo", help="grade the sample submission in examples/")
     demo.add_argument("--out", type=Path, default=KIT_ROOT / "out" / "demo", metavar="DIR")
     _add_limits(demo)
+    demo.set_defaults(run=demo_command, needs_data=True)
     release = verbs.add_parser("release", help="write the student bundle (exercises, layerlab, README ...)")
     release.add_argument("dest", type=Path, metavar="DEST")
     release.add_argument("--force", action="store_true", help="write into DEST even if it is not empty")
+    release.set_defaults(run=release_command)
     export = verbs.add_parser("export", help="package the grader for Gradescope or Classroom 50")
+    export.set_defaults(run=export_command)
     targets = export.add_subparsers(dest="target", required=True)
     gradescope = targets.add_parser("gradescope", help="an autograder .zip for Gradescope")
     gradescope.add_argument("zip", type=Path, metavar="OUT.zip")
@@ -94,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--weak-sandbox-accepted", default="")
     _add_visibility(worker)
     _add_limits(worker)
+    worker.set_defaults(run=worker_command)
     return parser
 
 
@@ -181,91 +186,104 @@ def _data_problem() -> str | None:
     return None
 
 
+# ------------------------------------------------------------ the verbs
+
+
+def grade_command(arguments) -> int:
+    from grader.sanitize import text
+    from grader.stage import expand
+
+    missing = [str(p) for p in arguments.submissions if not p.exists()]
+    if missing:
+        return _fail(f"no such submission: {', '.join(missing)}")
+    if arguments.jobs < 1:
+        return _fail("--jobs must be at least 1")
+    notes: list[str] = []
+    paths = [p.resolve() for p in arguments.submissions]
+    if not arguments.no_expand:
+        paths = expand(paths, notes)
+    for note in notes:
+        print(text(f"grader: {note}"), file=sys.stderr)
+    if arguments.metadata is not None and len(paths) != 1:
+        return _fail(f"--metadata names the learner of one submission; {len(paths)} were given")
+    roster = None
+    if arguments.roster is not None:
+        from grader.platforms.canvas import RosterError, read_roster
+
+        try:
+            roster = read_roster(arguments.roster)
+        except RosterError as error:
+            return _fail(str(error))
+    allow_weak = "--allow-weak-sandbox" if arguments.allow_weak_sandbox else ""
+    try:
+        results = grade_and_print(paths, arguments.out.resolve(), _limits(arguments), arguments.jobs,
+                                  arguments.tables or None, arguments.visibility, allow_weak,
+                                  arguments.metadata, roster, arguments.canvas_assignment)
+    except WeakSandbox as refusal:
+        return _fail(str(refusal))
+    except KeyboardInterrupt:
+        print(f"\ngrader: interrupted; every worker was stopped. Results so far are in {arguments.out}/",
+              file=sys.stderr)
+        return 130
+    return _grader_errors(results)
+
+
+def demo_command(arguments) -> int:
+    try:
+        results = grade_and_print([EXAMPLE_SUBMISSION], arguments.out.resolve(), _limits(arguments),
+                                  allow_weak="the demo grades the kit's own sample")
+    except WeakSandbox as refusal:
+        return _fail(str(refusal))
+    return _grader_errors(results)
+
+
+def selftest_command(arguments) -> int:
+    from grader.selftest import selftest
+    from layerlab.table import find
+
+    only = [find(key).module for key in arguments.only.split(",")] if arguments.only else None
+    return selftest(arguments.out, _limits(arguments), only=only)
+
+
+def release_command(arguments) -> int:
+    from grader.release import ReleaseError, release
+
+    try:
+        written = release(arguments.dest, force=arguments.force)
+    except ReleaseError as error:
+        return _fail(str(error))
+    print(f"student bundle: {written.resolve()}")
+    return 0
+
+
+def export_command(arguments) -> int:
+    from grader.platforms import ExportError
+    from grader.platforms.classroom50 import export_classroom50
+    from grader.platforms.gradescope import export_gradescope, resolve_pins
+
+    try:
+        if arguments.target == "pins":
+            print(resolve_pins(arguments.interpreter), end="")
+            return 0
+        if arguments.target == "gradescope":
+            written = export_gradescope(arguments.zip, visibility=arguments.visibility, python=arguments.python)
+        else:
+            written = export_classroom50(arguments.dest, force=arguments.force)
+    except ExportError as error:
+        return _fail(str(error))
+    for path in written if isinstance(written, list) else [written]:
+        print(f"wrote {path}")
+    return 0
+
+
+def worker_command(arguments) -> int:
+    from grader.workers import serve
+
+    return serve(arguments.serve, _limits(arguments), arguments.visibility, arguments.weak_sandbox_accepted)
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    limits = _limits(arguments)
-    if arguments.verb in ("grade", "demo", "selftest") and (problem := _data_problem()):
+    if arguments.needs_data and (problem := _data_problem()):
         return _fail(problem)
-    if arguments.verb == "worker":
-        from grader.workers import serve
-
-        return serve(arguments.serve, limits, arguments.visibility, arguments.weak_sandbox_accepted)
-    if arguments.verb == "grade":
-        from grader.stage import expand
-
-        missing = [str(p) for p in arguments.submissions if not p.exists()]
-        if missing:
-            return _fail(f"no such submission: {', '.join(missing)}")
-        if arguments.jobs < 1:
-            return _fail("--jobs must be at least 1")
-        notes: list[str] = []
-        paths = [p.resolve() for p in arguments.submissions]
-        if not arguments.no_expand:
-            paths = expand(paths, notes)
-        from grader.sanitize import text
-
-        for note in notes:
-            print(text(f"grader: {note}"), file=sys.stderr)
-        allow_weak = "--allow-weak-sandbox" if arguments.allow_weak_sandbox else ""
-        if arguments.metadata is not None and len(paths) != 1:
-            return _fail(f"--metadata names the learner of one submission; {len(paths)} were given")
-        roster = None
-        if arguments.roster is not None:
-            from grader.platforms.canvas import RosterError, read_roster
-
-            try:
-                roster = read_roster(arguments.roster)
-            except RosterError as error:
-                return _fail(str(error))
-        try:
-            results = grade_and_print(paths, arguments.out.resolve(), limits, arguments.jobs,
-                                      arguments.tables or None, arguments.visibility, allow_weak,
-                                      arguments.metadata, roster, arguments.canvas_assignment)
-        except WeakSandbox as refusal:
-            return _fail(str(refusal))
-        except KeyboardInterrupt:
-            print(f"\ngrader: interrupted; every worker was stopped. Results so far are in {arguments.out}/",
-                  file=sys.stderr)
-            return 130
-        return _grader_errors(results)
-    if arguments.verb == "release":
-        from grader.release import ReleaseError, release
-
-        try:
-            written = release(arguments.dest, force=arguments.force)
-        except ReleaseError as error:
-            return _fail(str(error))
-        print(f"student bundle: {written.resolve()}")
-        return 0
-    if arguments.verb == "export":
-        from grader.platforms import ExportError
-        from grader.platforms.classroom50 import export_classroom50
-        from grader.platforms.gradescope import export_gradescope, resolve_pins
-
-        try:
-            if arguments.target == "pins":
-                print(resolve_pins(arguments.interpreter), end="")
-                return 0
-            if arguments.target == "gradescope":
-                written = export_gradescope(arguments.zip, visibility=arguments.visibility, python=arguments.python)
-            else:
-                written = export_classroom50(arguments.dest, force=arguments.force)
-        except ExportError as error:
-            return _fail(str(error))
-        for path in written if isinstance(written, list) else [written]:
-            print(f"wrote {path}")
-        return 0
-    if arguments.verb == "demo":
-        try:
-            results = grade_and_print([EXAMPLE_SUBMISSION], arguments.out.resolve(), limits,
-                                      allow_weak="the demo grades the kit's own sample")
-        except WeakSandbox as refusal:
-            return _fail(str(refusal))
-        return _grader_errors(results)
-    if arguments.verb == "selftest":
-        from grader.selftest import selftest
-        from layerlab.table import find
-
-        only = [find(key).module for key in arguments.only.split(",")] if arguments.only else None
-        return selftest(arguments.out, limits, only=only)
-    return _fail(f"unknown verb {arguments.verb}")
+    return arguments.run(arguments)

@@ -19,9 +19,8 @@ from grader.sandbox import CallFailed, Returned
 from grader.rebuild import NotRebuildable, rebuild
 from grader.sandbox import Described, Unsupported
 from layerlab.expect import Incorrect, incorrect, expect_array
-from layerlab.keras_names import activation_name
 from layerlab.messages import say
-from layerlab.misconceptions import from_error
+from layerlab.misconceptions import from_error, setting_difference
 
 # Config keys that say nothing about what a layer computes.
 IGNORED_CONFIG_KEYS = {"name", "trainable", "dtype", "dtype_policy", "build_config", "seed", "autocast",
@@ -108,31 +107,8 @@ def layer(returned: Returned, reference_layer, what: str, input_shape: tuple, se
 
 
 def compare_configs(got: dict, wanted: dict, what: str) -> None:
-    for key in sorted(set(wanted) | set(got)):
-        if key in IGNORED_CONFIG_KEYS:
-            continue
-        mine, theirs = _normal(got.get(key)), _normal(wanted.get(key))
-        if key == "activation":  # tf.nn.softmax, keras.activations.softmax and 'softmax' are one answer
-            mine, theirs = activation_name(mine), activation_name(theirs)
-        if mine != theirs:
-            mistake = None
-            if key == "padding":
-                if isinstance(mine, str) and mine.lower() == theirs:
-                    mistake = "uppercase_padding"
-                else:
-                    mistake = "same_instead_of_valid" if mine == "same" else "valid_instead_of_same"
-            elif key == "activation":
-                mistake = "wrong_activation"
-            elif key in ("strides", "pool_size", "kernel_size"):
-                mistake = "stride_ignored" if key == "strides" else None
-            elif key == "data_format":
-                mistake = "channels_first"
-            raise incorrect(say("wrong_config", what=what, key=key, received=repr(mine)), mistake)
-
-
-def _normal(value):
-    if isinstance(value, list):
-        return tuple(_normal(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _normal(v) for k, v in value.items() if k not in ("name",)}
-    return value
+    """The same layer settings as the reference, every key but those that say nothing about what it computes."""
+    difference = setting_difference(got, wanted, sorted((set(wanted) | set(got)) - IGNORED_CONFIG_KEYS))
+    if difference is not None:
+        key, value, mistake = difference
+        raise incorrect(say("wrong_config", what=what, key=key, received=repr(value)), mistake)

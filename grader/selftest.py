@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from grader.catalog import Variant, batches, load_variants
+from grader.variants import Variant, batches, load_variants
 from grader.paths import KIT_ROOT
 from grader.sandbox import Limits
 from grader.results import GradingResult

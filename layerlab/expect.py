@@ -17,9 +17,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from layerlab.keras_names import activation_name
 from layerlab.messages import say
-from layerlab.misconceptions import explain, from_error, name_the_mistake
+from layerlab.misconceptions import explain, from_error, name_the_mistake, setting_difference
 
 
 class Incorrect(AssertionError):
@@ -265,23 +264,8 @@ def expect_layer(got: Any, layer_class: type, what: str, config: Mapping[str, An
         raise Incorrect(
             say("wrong_layer_class", what=what, expected=layer_class.__name__, received=_type_name(got))
         )
-    actual = got.get_config()
-    for key, wanted in config.items():
-        value = actual.get(key)
-        if key == "activation":  # tf.nn.softmax, keras.activations.softmax and 'softmax' are one answer
-            value, wanted = activation_name(value), activation_name(wanted)
-        if isinstance(value, list):
-            value = tuple(value)
-        if isinstance(wanted, list):
-            wanted = tuple(wanted)
-        if value != wanted:
-            mistake = None
-            if key == "padding" and isinstance(value, str) and value.lower() == wanted:
-                mistake = "uppercase_padding"
-            elif key == "padding":
-                mistake = "same_instead_of_valid" if value == "same" else "valid_instead_of_same"
-            elif key == "activation":
-                mistake = "wrong_activation"
-            message = say("wrong_config", what=what, key=key, received=repr(value))
-            raise incorrect(message, mistake)
+    difference = setting_difference(got.get_config(), config, config)
+    if difference is not None:
+        key, value, mistake = difference
+        raise incorrect(say("wrong_config", what=what, key=key, received=repr(value)), mistake)
     return got

@@ -9,10 +9,11 @@ never gives the answer; its text is in layerlab/messages/misconceptions.toml.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
+from layerlab.keras_names import activation_name
 from layerlab.messages import say
 
 MISCONCEPTIONS = (
@@ -120,3 +121,40 @@ def from_error(text: str) -> str | None:
             continue  # not one axis short: some other shape mistake
         return key
     return None
+
+
+# ------------------------------------------------------------ a layer setting that differs
+# One rule for the visible tests (expect_layer), a model's steps (steps) and the hidden
+# checks (judge): which setting differs names which misconception.
+
+SETTING_MISTAKES = {"activation": "wrong_activation", "strides": "stride_ignored", "data_format": "channels_first"}
+
+
+def normal_setting(key: str, value: Any) -> Any:
+    """A config value as comparable data: lists are tuples at any depth ((3, 3) comes back
+    from Keras as [3, 3]), nested configs drop their names, an activation is its name."""
+    if key == "activation":  # tf.nn.softmax, keras.activations.softmax and 'softmax' are one answer
+        return activation_name(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(normal_setting("", item) for item in value)
+    if isinstance(value, dict):
+        return {k: normal_setting(k, v) for k, v in value.items() if k != "name"}
+    return value
+
+
+def setting_difference(got: Mapping[str, Any], wanted: Mapping[str, Any],
+                       keys: Iterable[str]) -> tuple[str, Any, str | None] | None:
+    """(key, the learner's value, the misconception it names) for the first of `keys` that differs, else None."""
+    for key in keys:
+        mine, theirs = normal_setting(key, got.get(key)), normal_setting(key, wanted.get(key))
+        if mine != theirs:
+            return key, mine, _setting_mistake(key, mine, theirs)
+    return None
+
+
+def _setting_mistake(key: str, mine: Any, wanted: Any) -> str | None:
+    if key == "padding":
+        if isinstance(mine, str) and mine.lower() == wanted:
+            return "uppercase_padding"
+        return "same_instead_of_valid" if mine == "same" else "valid_instead_of_same"
+    return SETTING_MISTAKES.get(key)

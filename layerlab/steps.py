@@ -14,6 +14,7 @@ import math
 from layerlab.expect import incorrect
 from layerlab.keras_names import activation_name
 from layerlab.messages import say
+from layerlab.misconceptions import normal_setting, setting_difference
 from layerlab.trace import leaf_layers
 
 # The settings of each kind of step that change what it computes.
@@ -29,43 +30,32 @@ ACTIVATION = "activation"
 IDENTITY_ACTIVATIONS = (None, "linear")
 
 
-def _normal(value):
-    if isinstance(value, list):
-        return tuple(_normal(item) for item in value)
-    return value
-
-
-def _activation_name(value) -> str | None:
-    """'softmax' whether the config holds the name or a function standing for it (tf.nn.softmax)."""
-    return activation_name(value)
-
-
 def steps(model_or_layers) -> list[tuple]:
     """The model as steps: ('Conv2D', settings), ('activation', 'relu'), ('MaxPooling2D', settings) ..."""
     found = []
     for layer in leaf_layers(model_or_layers):
         kind, config = type(layer).__name__, layer.get_config()
         if kind in ("Conv2D", "Dense"):
-            found.append((kind, {key: _normal(config.get(key)) for key in STEP_SETTINGS[kind]}))
-            activation = _activation_name(config.get("activation"))
+            found.append((kind, {key: normal_setting(key, config.get(key)) for key in STEP_SETTINGS[kind]}))
+            activation = activation_name(config.get("activation"))
             if activation not in IDENTITY_ACTIVATIONS:
                 found.append((ACTIVATION, activation))
         elif kind == "ReLU" and not config.get("max_value") and not config.get("negative_slope") \
                 and not config.get("threshold"):
             found.append((ACTIVATION, "relu"))
         elif kind == "Activation":
-            activation = _activation_name(config.get("activation"))
+            activation = activation_name(config.get("activation"))
             if activation not in IDENTITY_ACTIVATIONS:
                 found.append((ACTIVATION, activation))
         elif kind == "Softmax" and config.get("axis") in (-1, [-1], (-1,)):
             found.append((ACTIVATION, "softmax"))
         elif kind in ("MaxPooling2D", "AveragePooling2D"):
-            settings = {key: _normal(config.get(key)) for key in STEP_SETTINGS[kind]}
+            settings = {key: normal_setting(key, config.get(key)) for key in STEP_SETTINGS[kind]}
             if settings["strides"] is None:  # Keras' default: the stride is the pool size
                 settings["strides"] = settings["pool_size"]
             found.append((kind, settings))
         elif kind == "Flatten":
-            found.append((kind, {key: _normal(config.get(key)) for key in STEP_SETTINGS[kind]}))
+            found.append((kind, {key: normal_setting(key, config.get(key)) for key in STEP_SETTINGS[kind]}))
         elif kind == "Dropout":
             found.append((kind, {"rate": config.get("rate")}))
         else:  # BatchNormalization, a ReLU with a cap ...: a step the task does not have
@@ -88,18 +78,6 @@ def _step_mistake(mine: tuple | None, wanted: tuple | None, is_last: bool) -> st
     return None
 
 
-def _setting_mistake(key: str, mine, wanted) -> str | None:
-    if key == "padding":
-        if isinstance(mine, str) and mine.lower() == wanted:
-            return "uppercase_padding"
-        return "same_instead_of_valid" if mine == "same" else "valid_instead_of_same"
-    if key == "strides":
-        return "stride_ignored"
-    if key == "data_format":
-        return "channels_first"
-    return None
-
-
 def expect_same_steps(got, reference, what: str, trace: str = "") -> None:
     """The learner's model does the reference's steps, in order, with the same settings.
 
@@ -116,11 +94,11 @@ def expect_same_steps(got, reference, what: str, trace: str = "") -> None:
         number = index + 1
         is_last = index == len(wanted) - 1
         if step is not None and expected is not None and step[0] == expected[0] != ACTIVATION:
-            for key in expected[1]:
-                if step[1].get(key) != expected[1][key]:
-                    described = say("describe.step", what=what, number=number, step=step[0])
-                    message = say("wrong_config", what=described, key=key, received=repr(step[1].get(key)))
-                    raise incorrect(message + tail, _setting_mistake(key, step[1].get(key), expected[1][key]))
+            difference = setting_difference(step[1], expected[1], expected[1])
+            if difference is not None:
+                key, value, mistake = difference
+                described = say("describe.step", what=what, number=number, step=step[0])
+                raise incorrect(say("wrong_config", what=described, key=key, received=repr(value)) + tail, mistake)
         if step is None:
             message = say("model_check.step_missing", what=what, number=number, expected=step_name(expected),
                           received=len(mine))

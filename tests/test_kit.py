@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from layerlab.compat import tomllib
 from layerlab.table import load_table
 
 KIT = Path(__file__).resolve().parent.parent
@@ -26,13 +28,50 @@ def test_at_least_twelve_exercises_in_order():
     assert [e.module for e in EXERCISES] == sorted(e.module for e in EXERCISES)
 
 
+# What one exercise needs, in the order docs/CONTRIBUTING.md ("Adding an exercise") lists it.
+PIECES = (
+    ("its stub", "exercises/{module}.py"),
+    ("its visible test", "exercises/test_{module}.py"),
+    ("its reference solution", "solutions/{module}.py"),
+    ("its hidden check", "checks/check_{module}.py"),
+    ("its mutants and alternatives", "grader/variants/{module}.toml"),
+)
+
+
+def missing_pieces(exercise, root: Path = KIT) -> list[str]:
+    """What the exercise still lacks, each named with its file: [] when it is complete."""
+    missing = []
+    for what, pattern in PIECES:
+        path = root / pattern.format(module=exercise.module)
+        if not path.is_file():
+            missing.append(f"{what} ({path.relative_to(root)})")
+        elif what == "its hidden check" and not any(name.startswith("check_") for name in functions_of(path)):
+            missing.append(f"a check_* function in {path.relative_to(root)}")
+        elif what == "its mutants and alternatives" and not tomllib.loads(path.read_text(encoding="utf-8")).get("mutant"):
+            missing.append(f"a [[mutant]] in {path.relative_to(root)}")
+    if len(exercise.hints) < 2 or not all(hint["en"].strip() and hint["ko"].strip() for hint in exercise.hints):
+        missing.append("two hints or more, each in English and Korean (layerlab/exercises.toml)")
+    if exercise.points <= 0:
+        missing.append("points (layerlab/exercises.toml)")
+    return missing
+
+
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
-def test_every_entry_has_its_files_and_hints(exercise):
-    for path in (exercise.path(KIT, "exercises"), exercise.path(KIT, "solutions"), exercise.test_path(KIT),
-                 KIT / "checks" / f"check_{exercise.module}.py"):
-        assert path.is_file(), f"exercises.toml: exercise '{exercise.id}' has no {path.relative_to(KIT)}"
-    assert len(exercise.hints) >= 2 and exercise.points > 0
-    assert all(hint["en"].strip() and hint["ko"].strip() for hint in exercise.hints)
+def test_every_entry_has_every_piece(exercise):
+    missing = missing_pieces(exercise)
+    assert missing == [], f"exercise '{exercise.id}' lacks " + "; ".join(missing) + " (docs/CONTRIBUTING.md)"
+
+
+def test_a_new_entry_is_told_each_missing_piece(tmp_path):
+    """An entry whose files are not written yet: every piece is named, and writing one takes it off the list."""
+    new = dataclasses.replace(EXERCISES[0], module="ex99_new", hints=EXERCISES[0].hints[:1])
+    assert len(missing_pieces(new, tmp_path)) == len(PIECES) + 1
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "check_ex99_new.py").write_text("def helper():\n    pass\n", encoding="utf-8")
+    assert "a check_* function in checks/check_ex99_new.py" in missing_pieces(new, tmp_path)
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "ex99_new.py").write_text("", encoding="utf-8")
+    assert not any("exercises/ex99_new.py" in piece for piece in missing_pieces(new, tmp_path))
 
 
 def test_no_stray_exercise_files():

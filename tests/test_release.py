@@ -57,7 +57,7 @@ def test_bundle_has_what_a_learner_needs(bundle):
     for exercise in load_table():
         assert {f"{exercise.module}.py", f"test_{exercise.module}.py", "conftest.py"} <= shipped, exercise.id
         assert digest(bundle / "exercises" / f"{exercise.module}.py") == digest(exercise.path(KIT))
-    for name in ("exercises.toml", "table.py", "pytest_plugin.py", "messages.py"):
+    for name in ("exercises.toml", "table.py", "pytest_plugin.py", "messages/__init__.py"):
         assert (bundle / "layerlab" / name).is_file(), name
     assert list((bundle / "layerlab" / "messages").glob("*.toml"))
     readme = (bundle / "README.md").read_text(encoding="utf-8")

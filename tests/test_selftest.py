@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.catalog import load_variants
+from grader.variants import load_variants
 
 KIT = Path(__file__).resolve().parent.parent
 

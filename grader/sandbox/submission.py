@@ -33,7 +33,7 @@ class Submission:
     `sources` maps module name -> source text of the staged files; `files`
     maps module name -> '' when the file is there and parses, else a
     (status, words) pair for what is wrong with it (not submitted, syntax error
-    ...). `secrets` are folders the child must never see (the output folder,
+    ...); a module not in `files` was not submitted. `secrets` are folders the child must never see (the output folder,
     other submissions): hidden again if an allowlisted folder holds one.
     The submission leases its child's uid and makes its job folder at once;
     `close` gives both back.

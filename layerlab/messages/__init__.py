@@ -1,6 +1,6 @@
 """The message catalog: every learner-facing sentence, in English and Korean.
 
-Messages live in TOML files in layerlab/messages/ (one per area, so that one
+Messages live in this package's TOML files (one per area, so that one
 file never holds two people's edits); together they are one catalog, and a key
 may appear in only one file. Each key has an ``en`` and a ``ko`` text with
 ``str.format`` fields.
@@ -21,13 +21,13 @@ from pathlib import Path
 
 from layerlab.compat import tomllib
 
-CATALOG_DIR = Path(__file__).with_name("messages")
+MESSAGES_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("en", "ko")
 LANG_ENV = "LAYERLAB_LANG"
 _override: str | None = None
 
 
-class CatalogError(KeyError):
+class MessageError(KeyError):
     """A message key is missing or defined twice."""
 
 
@@ -36,11 +36,11 @@ def catalog() -> dict[str, dict[str, str]]:
     """All messages: key -> {'en': ..., 'ko': ...}."""
     merged: dict[str, dict[str, str]] = {}
     origin: dict[str, str] = {}
-    for path in sorted(CATALOG_DIR.glob("*.toml")):
+    for path in sorted(MESSAGES_DIR.glob("*.toml")):
         with open(path, "rb") as handle:
             for key, texts in tomllib.load(handle).items():
                 if key in merged:
-                    raise CatalogError(f"message '{key}' is in both {origin[key]} and {path.name}")
+                    raise MessageError(f"message '{key}' is in both {origin[key]} and {path.name}")
                 merged[key], origin[key] = texts, path.name
     return merged
 
@@ -76,7 +76,7 @@ def say(key: str, /, lang: str | None = None, **fields) -> str:
     try:
         texts = catalog()[key]
     except KeyError:
-        raise CatalogError(f"no message '{key}' in {CATALOG_DIR}") from None
+        raise MessageError(f"no message '{key}' in {MESSAGES_DIR}") from None
     lang = lang or language()
     text = texts[lang].format(**fields)
     return korean_particles(text) if lang == "ko" else text

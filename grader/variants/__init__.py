@@ -1,4 +1,4 @@
-"""The mutant and alternative-solution catalogs (one TOML file per exercise module here).
+"""Variants of the reference solutions: mutants and alternatives (one TOML file per exercise module here).
 
 A mutant is a plausible learner mistake written as text replacements on a
 reference solution; every mutant must lose points on some hidden check. An
@@ -15,11 +15,11 @@ from grader.paths import SOLUTIONS_DIR
 from layerlab.compat import tomllib
 from layerlab.table import by_module, load_table
 
-CATALOG_DIR = Path(__file__).resolve().parent
+VARIANTS_DIR = Path(__file__).resolve().parent
 
 
-class CatalogError(ValueError):
-    """A catalog entry that does not apply; the message names the file and entry."""
+class VariantError(ValueError):
+    """A variant that does not apply to its solution; the message names the file and entry."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def _apply(module: str, entry: dict, where: str) -> str:
     for old, new in entry["replace"]:
         count = source.count(old)
         if count != 1:
-            raise CatalogError(f"{where}: '{entry['name']}': the text {old!r} occurs {count} times in "
+            raise VariantError(f"{where}: '{entry['name']}': the text {old!r} occurs {count} times in "
                                f"solutions/{module}.py (it must occur exactly once)")
         source = source.replace(old, new)
     return source
@@ -50,7 +50,7 @@ def load_variants(kind: str) -> list[Variant]:
     """Every mutant (kind='mutant') or alternative (kind='alternative'), in table order."""
     variants = []
     for exercise in load_table():
-        path = CATALOG_DIR / f"{exercise.module}.toml"
+        path = VARIANTS_DIR / f"{exercise.module}.toml"
         if not path.exists():
             continue
         with open(path, "rb") as handle:
