@@ -80,7 +80,7 @@ def answer_or_none(function: Callable[..., Any], **arguments: Any) -> Any:
         return None
 
 
-def check_length(submission, module: str, length: Callable[..., int], case: dict, known: Iterable[int]) -> None:
+def judge_length(submission, module: str, length: Callable[..., int], case: dict, known: Iterable[int]) -> None:
     """One case of the learner's `length` function (conv_output_length, pool_output_length), named after the
     reference function `length`: the reference's answer, and the mistake a wrong answer makes."""
     what = call_text(length.__name__, **case)

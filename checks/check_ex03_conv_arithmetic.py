@@ -10,7 +10,7 @@ from functools import partial
 
 import numpy as np
 
-from _support_first_layers import (answer_or_none, any_case, call_text, check_length, each_case,
+from _support_first_layers import (answer_or_none, any_case, call_text, each_case, judge_length,
                                    unambiguous)
 from grader import judge
 from layerlab.expect import expect_number, expect_shape
@@ -91,7 +91,7 @@ def _known_lengths():
 
 
 def _check_length(submission, case):
-    check_length(submission, MODULE, _reference().conv_output_length, case, _known_lengths())
+    judge_length(submission, MODULE, _reference().conv_output_length, case, _known_lengths())
 
 
 def check_conv_output_length_same(submission):

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-from _support_first_layers import any_case, call_text, check_length, each_case, unambiguous, with_hint
+from _support_first_layers import any_case, call_text, each_case, judge_length, unambiguous, with_hint
 from grader import judge
 from grader.rebuild import NotRebuildable, rebuild
 from grader.sandbox import Described
@@ -207,7 +207,7 @@ def check_predict_output_shape(submission):
 
 def _check_length(submission, case):
     reference = _reference()
-    check_length(submission, MODULE, reference.pool_output_length, case,
+    judge_length(submission, MODULE, reference.pool_output_length, case,
                  [reference.pool_output_length(**example) for example in KNOWN])
 
 
