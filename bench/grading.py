@@ -21,19 +21,14 @@ import datetime
 import json
 import os
 import platform
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
-KIT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(KIT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grader.sandbox.tree import tree_rss_mb  # noqa: E402
+from _measure import CPU_SECONDS, KIT, load_average, timed  # noqa: E402
 
 FLOOR = """
 import time
@@ -55,41 +50,6 @@ held_out = prepare_images(mnist.x_test[:budget.heldout_images])
 accuracy = float(np.mean(np.argmax(model.predict(held_out, verbose=0), axis=1) == mnist.y_test[:budget.heldout_images]))
 print(accuracy)
 """
-
-
-CPU_SECONDS: dict[str, float] = {}  # command label -> CPU seconds (user + system) of all its processes
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def timed(command: list[str], label: str = "", check: bool = True,
-          **options) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Wall time and peak RSS (MiB, the whole process tree, polled every 0.1 s) of a command."""
-    peak = [0.0]
-    cpu_before = _children_cpu()
-    started = time.monotonic()
-    process = subprocess.Popen(command, cwd=KIT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               **options)
-
-    def watch() -> None:
-        while process.poll() is None:
-            peak[0] = max(peak[0], tree_rss_mb(process.pid))
-            time.sleep(0.1)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    stdout, stderr = process.communicate()
-    elapsed = time.monotonic() - started
-    watcher.join()
-    if label:  # every descendant is reaped by the time the command returns, so its CPU time is counted
-        CPU_SECONDS[label] = _children_cpu() - cpu_before
-    completed = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-    if check and completed.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
-    return elapsed, peak[0], completed
 
 
 def grade(paths: list[Path], jobs: int, label: str = "") -> tuple[float, float, Path]:
@@ -129,7 +89,7 @@ def main() -> int:
     pytest_one, _, _ = timed([python, "-m", "pytest", "exercises/test_ex02_conv2d.py", "--target", "solutions",
                               "-q", "-p", "no:cacheprovider"])
     pytest_all, _, _ = timed([python, "-m", "pytest", "exercises", "-q"], check=False)
-    progress, _, _ = timed([python, "-m", "layerlab.cli", "progress"], check=False)
+    progress, _, _ = timed([python, "-m", "layerlab.cli", "progress", "--fresh"], check=False)
     progress_again, _, _ = timed([python, "-m", "layerlab.cli", "progress"], check=False)
 
     say(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -160,8 +120,7 @@ def main() -> int:
     say(f"one submission end to end                  {one:7.2f} s   {one / bare:.2f}x the import")
     say(f"layerlab progress / pytest exercises       {progress:7.2f} s / {pytest_all:.2f} s = "
         f"{progress / pytest_all:.2f}x; again with nothing changed {progress_again:.2f} s")
-    load = os.getloadavg()
-    say(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)")
+    say(f"load average at the end: {load_average()}")
     if arguments.write:
         path = KIT / "docs" / "PERFORMANCE.md"
         text = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -1,30 +1,31 @@
 """The learner's command: `layerlab progress | hint | check | watch | show`.
 
-progress, check and watch run the visible tests with pytest in a child process,
-so the learner's code never runs here, and so does hint without an exercise
-(to find the next one); hint reads the exercise table; show draws an exercise's
-figures with the learner's own plot_* functions (layerlab/show.py), `show all`
-the kit's walkthrough (layerlab/figures.py). Every sentence comes from the message
-catalog (layerlab/messages/cli.toml), in English or Korean.
+progress, and hint without an exercise (to find the next one), run the visible
+tests with pytest in this process (layerlab/visible_tests.py): the learner's code
+runs here, as under `pytest exercises`. progress answers from the last results
+when nothing they depend on changed (layerlab/last_results.py). check and watch
+run pytest in a child process whose output is the learner's. hint reads the
+exercise table; show draws an exercise's figures with the learner's own plot_*
+functions (layerlab/show.py), `show all` the kit's walkthrough (layerlab/figures.py).
+Every sentence comes from the message catalog (layerlab/messages/cli.toml), in
+English or Korean.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from layerlab import messages
+from layerlab import last_results, messages
 from layerlab.messages import say
 from layerlab.pytest_plugin import NOT_STARTED, PASSING, resolve_target, summary_lines
 from layerlab.saves import snapshot, wait_for_change
 from layerlab.table import Exercise, find, load_table
+from layerlab.visible_tests import pytest_command, run_quietly
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
-OUTPUT_TAIL = 15  # lines of pytest output shown when the tests could not run
 
 
 class CliError(Exception):
@@ -68,30 +69,27 @@ def _shown(path: Path) -> str:
 # ------------------------------------------------------------ running the tests
 
 
-def pytest_command(tests: list[str], target: str, *options: str) -> list[str]:
-    """The visible tests in a child pytest, in the chosen language, without a cache folder."""
-    return [sys.executable, "-m", "pytest", *tests, "-p", "no:cacheprovider",
-            "--layerlab-target", target, "--lang", messages.language(), *options]
+def _reported_states(root: Path, target: str, *options: str, key: str | None = None) -> dict[str, str]:
+    """{exercise id: state} for the exercises one quiet run reached; a complete run's are kept under `key`."""
+    run = run_quietly(root, target, *options)
+    if run.states is None:
+        raise CliError(say("cli.tests_did_not_run", code=run.exit_code, output=run.tail))
+    if not run.complete:
+        print(say("cli.tests_incomplete", code=run.exit_code, output=run.tail))
+    elif key is not None and not run.data_missing:
+        last_results.remember(root, target, key, run.states)
+    return run.states
 
 
-def _reported_states(root: Path, target: str, *options: str) -> dict[str, str]:
-    """{exercise id: state} for the exercises one quiet run of the visible tests reached."""
-    with tempfile.TemporaryDirectory(prefix="layerlab-") as scratch:
-        report = Path(scratch) / "states.json"
-        done = subprocess.run(pytest_command(["exercises"], target, "-q", *options, "--layerlab-report", str(report)),
-                              cwd=root, capture_output=True, text=True)
-        tail = "\n".join((done.stdout + done.stderr).rstrip().splitlines()[-OUTPUT_TAIL:])
-        if not report.is_file():
-            raise CliError(say("cli.tests_did_not_run", code=done.returncode, output=tail))
-        if done.returncode not in (0, 1):
-            print(say("cli.tests_incomplete", code=done.returncode, output=tail))
-        return json.loads(report.read_text(encoding="utf-8"))["states"]
-
-
-def exercise_states(root: Path, target: str) -> dict[str, str]:
-    """{exercise id: passing | failing | not_started} from one quiet run of every visible test."""
-    print(say("cli.running_all", target=_shown(resolve_target(root, target))), flush=True)
-    states = _reported_states(root, target)
+def exercise_states(root: Path, target: str, fresh: bool = False) -> dict[str, str]:
+    """{exercise id: passing | failing | not_started}: the last results if nothing changed, else a quiet run."""
+    key = last_results.digest(root, target)
+    states = None if fresh else last_results.recall(root, target, key)
+    if states is not None:
+        print(say("cli.from_last_run"), flush=True)
+    else:
+        print(say("cli.running_all", target=_shown(resolve_target(root, target))), flush=True)
+        states = _reported_states(root, target, key=key)
     return {e.id: states.get(e.id, NOT_STARTED) for e in load_table()}
 
 
@@ -125,7 +123,7 @@ def _first_not_passing(states: dict[str, str]) -> Exercise | None:
 def progress(args: argparse.Namespace) -> int:
     root = find_kit_root(Path.cwd())
     target = target_argument(args.target)
-    states = exercise_states(root, target)
+    states = exercise_states(root, target, args.fresh)
     lines, closing, next_up = summary_lines(states, messages.language())
     print("\n".join(line for _, line in lines))
     print(closing)
@@ -256,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     command = commands.add_parser("progress", parents=[common, testing], help=say("cli.help.progress"))
+    command.add_argument("--fresh", action="store_true", help=say("cli.help.fresh"))
     command.set_defaults(run=progress)
 
     command = commands.add_parser("hint", parents=[common, testing], help=say("cli.help.hint"))

@@ -217,7 +217,9 @@ def summary_lines(states: dict[str, str], lang: str) -> tuple[list[tuple[str, st
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = session.config.getoption("layerlab_report")
     if path:
-        report = {"states": session.config.stash[RECORD].exercise_states(), "exitstatus": int(exitstatus)}
+        record = session.config.stash[RECORD]
+        report = {"states": record.exercise_states(), "exitstatus": int(exitstatus),
+                  "data_missing": bool(record.data_errors_shown)}
         Path(path).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 

@@ -1,8 +1,10 @@
 """The learner's command line: `layerlab progress | hint | check | watch` and what `pytest exercises` prints.
 
-Commands that run tests start a real `layerlab` process (which starts pytest),
-as a learner would; hint and the errors that stop a command early run in this
-process. Expected text comes from the message catalog, never retyped.
+Commands that run tests start a real `layerlab` process (which runs pytest),
+as a learner would; hint, the errors that stop a command early and progress's
+last results (with the test run replaced) run in this process. Every test keeps
+its last results in a cache folder of its own. Expected text comes from the
+message catalog, never retyped.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from layerlab import cli, messages
+from layerlab import cli, last_results, messages
 from layerlab.messages import say
+from layerlab.pytest_plugin import FAILING, NOT_STARTED, PASSING
 from layerlab.table import find, load_table
+from layerlab.visible_tests import Run
 
 KIT = Path(__file__).resolve().parent.parent
 EXERCISES = load_table()
@@ -37,6 +41,20 @@ def language_reset():
     messages.set_language(None)  # cli.main sets the language for its process
 
 
+@pytest.fixture(autouse=True)
+def own_cache_folder(tmp_path, monkeypatch):
+    """progress's last results in this test's folder (the commands it starts inherit the variable)."""
+    monkeypatch.setenv(last_results.CACHE_ENV, str(tmp_path / "cache"))
+
+
+def copy_of(tree: str, folder: Path) -> Path:
+    """A target folder holding a copy of every exercise file of `tree` (exercises or solutions)."""
+    folder.mkdir()
+    for exercise in EXERCISES:
+        shutil.copy(exercise.path(KIT, tree), folder)
+    return folder
+
+
 # ------------------------------------------------------------ progress
 
 
@@ -44,11 +62,16 @@ def test_progress_on_untouched_stubs_is_zero_and_next_is_the_first():
     completed = layerlab("progress", "--lang", "en")
     assert completed.returncode == 0, completed.stdout + completed.stderr
     first = EXERCISES[0]
+    assert completed.stdout.startswith(say("cli.running_all", "en", target="exercises"))
     assert f"0/{TOTAL} exercises passing — next: {first.label('en')}" in completed.stdout
     assert say("cli.next_steps", "en", path=f"exercises/{first.module}.py", exercise=first.id) in completed.stdout
     for exercise in EXERCISES:
         line = next(line for line in completed.stdout.splitlines() if exercise.label("en") in line)
         assert line.startswith(" · ") and line.endswith(say("state_not_started", "en")), line
+    again = layerlab("progress", "--lang", "en")  # nothing changed: the same table, from the last run
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.startswith(say("cli.from_last_run", "en") + "\n")
+    assert again.stdout.splitlines()[1:] == completed.stdout.splitlines()[1:]
 
 
 def test_progress_on_the_solutions_is_complete():
@@ -57,6 +80,82 @@ def test_progress_on_the_solutions_is_complete():
     assert f"{TOTAL}/{TOTAL} exercises passing — all done!" in completed.stdout
     assert say("cli.all_done", "en") in completed.stdout
     assert completed.stdout.count(" ✓ ") == TOTAL
+
+
+def test_a_learner_file_that_exits_at_import_is_a_failing_exercise_not_a_silent_stop(tmp_path):
+    """The tests run in the command's own process: a sys.exit in a learner's file must not end it."""
+    work = copy_of("exercises", tmp_path / "mine")
+    relu = work / "ex05_relu.py"
+    relu.write_text("import sys\nsys.exit(3)\n" + relu.read_text(encoding="utf-8"), encoding="utf-8")
+    completed = layerlab("progress", "--target", str(work), "--lang", "en")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    line = next(line for line in completed.stdout.splitlines() if find("relu").label("en") in line)
+    assert line.startswith(" ✗ ") and line.endswith(say("state_failing", "en")), line
+    assert f"0/{TOTAL} exercises passing" in completed.stdout
+    assert "short test summary" not in completed.stdout and "=====" not in completed.stdout  # pytest's own lines
+
+
+def quiet_runs(monkeypatch, states: dict[str, str]) -> list[Path]:
+    """Replace progress's test run by one that reports `states`; the list collects the folders it ran in."""
+    runs = []
+
+    def run(root: Path, target: str, *options: str) -> Run:
+        runs.append(Path(target))
+        return Run(dict(states), 1, "")
+
+    monkeypatch.setattr(cli, "run_quietly", run)
+    return runs
+
+
+def test_progress_reruns_only_when_a_file_changed_or_it_is_asked_to(tmp_path, monkeypatch, capsys):
+    work = copy_of("exercises", tmp_path / "mine")
+    states = {e.id: NOT_STARTED for e in EXERCISES} | {"image": PASSING, "conv2d": FAILING}
+    runs = quiet_runs(monkeypatch, states)
+    monkeypatch.chdir(KIT)
+    progress = ["progress", "--target", str(work), "--lang", "en"]
+
+    assert cli.main(progress) == 0
+    first = capsys.readouterr().out
+    assert say("cli.running_all", "en", target=work) in first and len(runs) == 1
+    assert cli.main(progress) == 0  # nothing changed: no run, the same table
+    second = capsys.readouterr().out
+    assert len(runs) == 1 and second.startswith(say("cli.from_last_run", "en") + "\n")
+    assert second.splitlines()[1:] == first.splitlines()[1:]
+    assert f"1/{TOTAL} exercises passing — next: {find('conv2d').label('en')}" in second
+
+    assert cli.main([*progress, "--fresh"]) == 0
+    assert len(runs) == 2 and say("cli.from_last_run", "en") not in capsys.readouterr().out
+
+    conv2d = work / "ex02_conv2d.py"
+    conv2d.write_text(conv2d.read_text(encoding="utf-8") + "\n# a save\n", encoding="utf-8")
+    assert cli.main(progress) == 0
+    assert len(runs) == 3 and say("cli.from_last_run", "en") not in capsys.readouterr().out
+    assert cli.main(progress) == 0  # the rerun's results are the last results now
+    assert len(runs) == 3 and say("cli.from_last_run", "en") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b'{"digest": 1, "states": []}', b"\xff\xfe", b"[]"])
+def test_a_corrupt_last_results_file_is_ignored_and_written_again(content, tmp_path, monkeypatch, capsys):
+    work = copy_of("exercises", tmp_path / "mine")
+    runs = quiet_runs(monkeypatch, {e.id: NOT_STARTED for e in EXERCISES})
+    monkeypatch.chdir(KIT)
+    kept = last_results.cache_file(KIT, str(work))
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(content)
+    assert cli.main(["progress", "--target", str(work), "--lang", "en"]) == 0
+    assert len(runs) == 1 and say("cli.from_last_run", "en") not in capsys.readouterr().out
+    assert cli.main(["progress", "--target", str(work), "--lang", "en"]) == 0
+    assert len(runs) == 1 and say("cli.from_last_run", "en") in capsys.readouterr().out
+
+
+def test_a_run_without_mnist_is_not_kept(tmp_path, monkeypatch, capsys):
+    """Getting the data changes none of the digested files: those results must not outlive the fix."""
+    work = copy_of("exercises", tmp_path / "mine")
+    monkeypatch.setattr(cli, "run_quietly", lambda root, target, *options: Run({"image": FAILING}, 1, "", True))
+    monkeypatch.chdir(KIT)
+    for _ in range(2):
+        assert cli.main(["progress", "--target", str(work), "--lang", "en"]) == 0
+        assert say("cli.from_last_run", "en") not in capsys.readouterr().out
 
 
 def test_outside_the_kit_the_command_says_where_to_go(tmp_path, monkeypatch, capsys):
@@ -110,10 +209,7 @@ def test_check_fails_on_the_stub_and_passes_on_the_solution():
 
 
 def test_watch_runs_again_when_an_exercise_file_changes(tmp_path):
-    work = tmp_path / "mine"
-    work.mkdir()
-    for exercise in EXERCISES:
-        shutil.copy(exercise.path(KIT, "exercises"), work)
+    work = copy_of("exercises", tmp_path / "mine")
     watching = subprocess.Popen(
         [sys.executable, "-m", "layerlab.cli", "watch", "relu", "--target", str(work), "--interval", "0.2",
          "--max-runs", "2", "--lang", "en"],
@@ -140,10 +236,7 @@ def test_watch_runs_again_when_an_exercise_file_changes(tmp_path):
 
 def test_watch_goes_straight_on_to_the_next_exercise_after_a_pass(tmp_path):
     """Started without an exercise: the first that fails; once it passes, the next runs without a save."""
-    work = tmp_path / "mine"
-    work.mkdir()
-    for exercise in EXERCISES:
-        shutil.copy(exercise.path(KIT, "solutions"), work)
+    work = copy_of("solutions", tmp_path / "mine")
     relu = work / "ex05_relu.py"
     # Fails on its first import only (the run that finds where to start), passes from then on.
     relu.write_text(relu.read_text(encoding="utf-8") + textwrap.dedent('''
