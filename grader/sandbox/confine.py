@@ -87,9 +87,11 @@ class Plan:
                 pairs.append((self.job.data, INSIDE / "data"))
         return pairs
 
-    def _bubblewrap(self, command: list[str]) -> list[str]:
+    def _bubblewrap(self, command: list[str], info_fd: int | None = None) -> list[str]:
         argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--new-session"]  # no --die-with-parent: it is tied to the thread that started bwrap (see kill)
+        if info_fd is not None:
+            argv += ["--info-fd", str(info_fd)]
         if not self.is_root:
             argv += ["--unshare-user", "--disable-userns"]
         binds = self.binds()
@@ -118,10 +120,11 @@ class Plan:
             argv += ["--"]
         return argv + command
 
-    def wrap(self, command: list[str]) -> list[str]:
-        """`command` as this plan runs it (cgroups joined first, then confined)."""
+    def wrap(self, command: list[str], info_fd: int | None = None) -> list[str]:
+        """`command` as this plan runs it (cgroups joined first, then confined). With bubblewrap,
+        `info_fd` receives {"child-pid": N}: the PID namespace's init, which holds every process in it."""
         if self.mode == "bubblewrap":
-            argv = self._bubblewrap(command)
+            argv = self._bubblewrap(command, info_fd)
         elif self.mode == "permissions":
             argv = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", *DROP_PRIVILEGES, "--", *command]
         else:

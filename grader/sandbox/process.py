@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
@@ -18,6 +19,26 @@ from grader.sandbox.runner import wire
 from grader.sandbox.tree import kill_tree, process_tree, tree_memory_mb
 
 OUTPUT_TAIL = 16 * 1024  # bytes of the child's stdout/stderr kept for the report
+NAMESPACE_GRACE = 10.0  # seconds the kernel gets to end a PID namespace once its init is killed
+
+
+def _namespace_init(info_read: int, until: float) -> int:
+    """A pidfd of the namespace init that bubblewrap names on its info pipe ({"child-pid": N}), or -1."""
+    text = b""
+    try:
+        while b"}" not in text and (remaining := until - time.monotonic()) > 0:
+            if not select.select([info_read], [], [], remaining)[0]:
+                break
+            chunk = os.read(info_read, 4096)
+            if not chunk:
+                break
+            text += chunk
+    finally:
+        os.close(info_read)
+    try:
+        return os.pidfd_open(int(json.loads(text)["child-pid"]))
+    except (ValueError, KeyError, TypeError, OSError):  # no info (bubblewrap failed), or the init already ended
+        return -1
 class Child:
     """One untrusted child process, confined by `plan`, and the two pipes it answers on."""
 
@@ -33,6 +54,9 @@ class Child:
         self._request_write = self._response_read = -1
         self._in_request = threading.RLock()  # held while a thread waits for an answer on the pipes
         self._pipes_doomed = False
+        # A pidfd of the PID namespace's init (bubblewrap): the namespace lives while any process in it
+        # does, even after bubblewrap itself has exited (a daemon keeps it), and dies with its init.
+        self._namespace = -1
 
     def start(self) -> None:
         plan = self.plan
@@ -43,12 +67,17 @@ class Child:
         env = {**SAFE_ENV, "HOME": plan.work(), "TMPDIR": plan.work(), "LAYERLAB_DATA": plan.data(),
                "MPLCONFIGDIR": f"{plan.work()}/.matplotlib", "LAYERLAB_NPROC": str(self._process_limit())}
         cwd = plan.job.folder if plan.mode == "bubblewrap" else plan.job.scratch
+        info_read, info_write = os.pipe() if plan.mode == "bubblewrap" else (-1, -1)
+        passed = (request_read, response_write) + ((info_write,) if info_write >= 0 else ())
         self.process = subprocess.Popen(
-            plan.wrap(command), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, pass_fds=(request_read, response_write), start_new_session=True, close_fds=True)
-        os.close(request_read)
-        os.close(response_write)
+            plan.wrap(command, info_write if info_write >= 0 else None), cwd=cwd, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=passed,
+            start_new_session=True, close_fds=True)
+        for fd in passed:
+            os.close(fd)
         threading.Thread(target=self._drain, daemon=True).start()
+        if info_read >= 0:
+            self._namespace = _namespace_init(info_read, time.monotonic() + self.limits.startup)
         ready = self._await(self.limits.startup, "ready")
         self.versions = ready.get("versions", {})
 
@@ -170,6 +199,7 @@ class Child:
             return
         if self.process.returncode is None:  # once reaped, its pid may belong to someone else
             kill_tree(self.process.pid)
+        self._end_namespace()
         if self.plan.uid != os.getuid():
             identity.kill_all_of(self.plan.uid)
         if self.group is not None:
@@ -192,6 +222,18 @@ class Child:
                 self._close_pipes()
             finally:
                 self._in_request.release()
+
+    def _end_namespace(self) -> None:
+        """SIGKILL the PID namespace's init, so that every process in it dies, and wait until it has."""
+        if self._namespace < 0:
+            return
+        try:
+            signal.pidfd_send_signal(self._namespace, signal.SIGKILL)
+            select.select([self._namespace], [], [], NAMESPACE_GRACE)  # readable once the init has exited
+        except ProcessLookupError:
+            pass
+        os.close(self._namespace)
+        self._namespace = -1
 
     def _close_pipes(self) -> None:
         """Close each pipe once: a second close could hit a descriptor reused since (a uid's lease lock)."""
