@@ -9,14 +9,13 @@ import os
 import resource
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 KIT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(KIT))
 
-from grader.sandbox.tree import tree_rss_mb  # noqa: E402
+from grader.sandbox.tree import PeakMemory  # noqa: E402
 
 CPU_SECONDS: dict[str, float] = {}  # command label -> CPU seconds (user + system) of all its processes
 
@@ -29,28 +28,20 @@ def _children_cpu() -> float:
 def timed(command: list[str], label: str = "", check: bool = True,
           **options) -> tuple[float, float, subprocess.CompletedProcess]:
     """Wall time and peak RSS (MiB, the whole process tree, polled every 0.1 s) of a command."""
-    peak = [0.0]
     cpu_before = _children_cpu()
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=KIT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                **options)
-
-    def watch() -> None:
-        while process.poll() is None:
-            peak[0] = max(peak[0], tree_rss_mb(process.pid))
-            time.sleep(0.1)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
+    memory = PeakMemory(process)
     stdout, stderr = process.communicate()
     elapsed = time.monotonic() - started
-    watcher.join()
+    peak = memory.result()
     if label:  # every descendant is reaped by the time the command returns, so its CPU time is counted
         CPU_SECONDS[label] = _children_cpu() - cpu_before
     completed = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if check and completed.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
-    return elapsed, peak[0], completed
+    return elapsed, peak, completed
 
 
 def load_average() -> str:

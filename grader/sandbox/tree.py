@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 
 
 def process_tree(root_pid: int) -> dict[int, int]:
@@ -83,3 +85,24 @@ def tree_memory_mb(root_pid: int) -> float:
     """Resident plus shared memory of a process tree, in MiB (the watch used where no cgroup is)."""
     tree = process_tree(root_pid)
     return sum(tree.values()) / 1024 + shared_memory_mb(tree)
+
+
+class PeakMemory:
+    """The peak resident memory (MiB) of a running process and all its descendants, polled every
+    `every` seconds in a thread until the process ends (bench/ and .ci/ measure commands with it)."""
+
+    def __init__(self, process, every: float = 0.1):
+        self.peak = 0.0
+        self._process, self._every = process, every
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        while self._process.poll() is None:
+            self.peak = max(self.peak, tree_rss_mb(self._process.pid))
+            time.sleep(self._every)
+
+    def result(self) -> float:
+        """The peak, once the process has ended."""
+        self._watcher.join()
+        return self.peak
