@@ -1,9 +1,9 @@
 """Selftest: prove the hidden checks on the master copy.
 
 1. solutions/ gets full marks and the untouched exercises/ gets zero;
-2. every catalogued mutant loses points on its exercise (the kill ratio must be
-   100%), and names its misconception where the catalog gives one;
-3. every catalogued alternative solution keeps full marks (no false rejections).
+2. every mutant (grader/variants/) loses points on its exercise (the kill ratio must be
+   100%), and names its misconception where the variant gives one;
+3. every alternative solution keeps full marks (no false rejections).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _named(result: GradingResult, variant: Variant) -> bool:
 
 
 def selftest(out: Path | None, limits: Limits, jobs: int = 2, only: list[str] | None = None) -> int:
-    """Grade the master copy and both catalogs (or, with `only`, those modules' entries); 0 when all hold."""
+    """Grade the master copy and every variant (or, with `only`, those modules' variants); 0 when all hold."""
     from grader.grade import grade_many
 
     out = Path(out or tempfile.mkdtemp(prefix="layerlab-selftest-")).resolve()
@@ -92,8 +92,8 @@ def selftest(out: Path | None, limits: Limits, jobs: int = 2, only: list[str] | 
     print(f"alternative solutions rejected: {rejected}/{len(alternatives)}")
     print(f"misconceptions named: {sum(1 for v in mutants if v.misconception) - len(unnamed)}"
           f"/{sum(1 for v in mutants if v.misconception)}")
-    if only:  # a partial run proves only these catalogs; say so, so that a partial pass is never read as a full one
-        print(f"catalogs covered: {', '.join(only)} only (run without --only for every exercise)")
+    if only:  # a partial run proves only these variants; say so, so that a partial pass is never read as a full one
+        print(f"variants covered: {', '.join(only)} only (run without --only for every exercise)")
     for problem in problems:
         print(f"  ✗ {problem}")
     print("selftest passed" if not problems else f"selftest FAILED ({len(problems)} problems)")

@@ -1,4 +1,4 @@
-"""The catalog of mistakes learners make on these layers, and how to name one.
+"""The misconceptions: mistakes learners make on these layers, and how to name one.
 
 A check computes the answers each misconception would give (with Keras or the
 reference, never with a formula written here) and asks `name_the_mistake`
