@@ -31,7 +31,7 @@ def main(path: str, expected: str, learner: str) -> int:
     versions = document["extra_data"]["versions"]
     print(f"{path}: {score} / {maximum} ({expected}); python {versions.get('python')}, "
           f"tensorflow {versions.get('tensorflow')}, keras {versions.get('keras')}; "
-          f"isolation: {', '.join(document['extra_data']['isolation'])}")
+          f"isolation: {document['extra_data']['isolation']['mode']}")
     print("  summary: " + (summary[0]["output"].replace("\n", " | ") if summary else "none"))
     for problem in problems:
         print(f"  PROBLEM: {problem}")
