@@ -278,6 +278,32 @@ def _kit_open_to_others() -> bool:
     return bool(KIT_ROOT.stat().st_mode & 0o005)
 
 
+def test_two_threads_ending_one_child_at_once_both_return_with_nothing_left():
+    """A deadline and `close` kill the same child together: no error, and the daemon is gone for both."""
+    submission = open_submission(module(DAEMON))
+    errors = []
+    try:
+        assert ask(submission) == 1 and sleepers(), "the fixture's daemon did not start (the test would prove nothing)"
+        child, barrier = submission._child, threading.Barrier(4)
+
+        def end() -> None:
+            barrier.wait()
+            try:
+                child.kill()
+                assert sleepers() == []
+            except BaseException as error:  # noqa: BLE001 - reported below, thread by thread
+                errors.append(error)
+
+        threads = [threading.Thread(target=end) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        submission.close()
+    assert errors == [] and sleepers() == []
+
+
 def test_closing_while_a_call_runs_leaves_nothing():
     """The grader ends a submission mid-call (its own deadline): the call fails, and nothing survives."""
     submission = open_submission(module(DAEMON.replace("time.sleep(0.5)", "time.sleep(30)")))

@@ -57,6 +57,7 @@ class Child:
         # A pidfd of the PID namespace's init (bubblewrap): the namespace lives while any process in it
         # does, even after bubblewrap itself has exited (a daemon keeps it), and dies with its init.
         self._namespace = -1
+        self._namespace_lock = threading.Lock()
 
     def start(self) -> None:
         plan = self.plan
@@ -224,16 +225,22 @@ class Child:
                 self._in_request.release()
 
     def _end_namespace(self) -> None:
-        """SIGKILL the PID namespace's init, so that every process in it dies, and wait until it has."""
-        if self._namespace < 0:
-            return
-        try:
-            signal.pidfd_send_signal(self._namespace, signal.SIGKILL)
-            select.select([self._namespace], [], [], NAMESPACE_GRACE)  # readable once the init has exited
-        except ProcessLookupError:
-            pass
-        os.close(self._namespace)
-        self._namespace = -1
+        """SIGKILL the PID namespace's init, so that every process in it dies, and wait until it has.
+
+        Two threads may kill at once (a deadline and `close`): under the lock exactly one signals and
+        closes the pidfd, and the other returns only once the namespace is gone.
+        """
+        with self._namespace_lock:
+            if self._namespace < 0:
+                return
+            try:
+                signal.pidfd_send_signal(self._namespace, signal.SIGKILL)
+                select.select([self._namespace], [], [], NAMESPACE_GRACE)  # readable once the init has exited
+            except ProcessLookupError:
+                pass
+            finally:
+                os.close(self._namespace)
+                self._namespace = -1
 
     def _close_pipes(self) -> None:
         """Close each pipe once: a second close could hit a descriptor reused since (a uid's lease lock)."""
