@@ -39,6 +39,8 @@ def _namespace_init(info_read: int, until: float) -> int:
         return os.pidfd_open(int(json.loads(text)["child-pid"]))
     except (ValueError, KeyError, TypeError, OSError):  # no info (bubblewrap failed), or the init already ended
         return -1
+
+
 class Child:
     """One untrusted child process, confined by `plan`, and the two pipes it answers on."""
 
