@@ -16,7 +16,7 @@ from grader.results import GRADESCOPE_VISIBILITY  # noqa: E402
 
 
 def _limits(arguments) -> Limits:
-    return Limits(call=arguments.call_timeout, train=arguments.train_timeout, memory_mb=arguments.memory_mb,
+    return Limits(call=arguments.call_timeout, memory_mb=arguments.memory_mb,
                   budget=arguments.budget, submission=arguments.submission_timeout)
 
 
@@ -24,12 +24,9 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
     defaults = Limits()
     parser.add_argument("--call-timeout", type=float, default=defaults.call, metavar="S",
                         help=f"seconds one call of a learner's function may take (default {defaults.call:g})")
-    parser.add_argument("--train-timeout", type=float, default=defaults.train, metavar="S",
-                        help=f"seconds the training gate may take (default {defaults.train:g})")
     parser.add_argument("--budget", type=float, default=defaults.budget, metavar="S",
                         help=f"seconds of learner time for all of one submission's calls, shared fairly by "
-                             f"its files; the training gate has its own --train-timeout "
-                             f"(default {defaults.budget:g})")
+                             f"its files (default {defaults.budget:g})")
     parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, metavar="MB",
                         help=f"memory cap of the learner's process (default {defaults.memory_mb})")
     parser.add_argument("--submission-timeout", type=float, default=defaults.submission, metavar="S",

@@ -56,7 +56,7 @@ class Worker:
         self._scratch = Path(tempfile.mkdtemp(prefix="layerlab-worker-"))
         reply_read, reply_write = os.pipe()
         command = [sys.executable, "-E", "-s", "-m", "grader", "worker", "--serve", str(reply_write),
-                   "--call-timeout", str(self.limits.call), "--train-timeout", str(self.limits.train),
+                   "--call-timeout", str(self.limits.call),
                    "--memory-mb", str(self.limits.memory_mb), "--budget", str(self.limits.budget),
                    "--visibility", self.visibility,
                    "--weak-sandbox-accepted", self.weak_accepted]

@@ -11,7 +11,6 @@ class Limits:
 
     startup: float = 120.0
     call: float = 10.0
-    train: float = 120.0  # the training gate's one call (not part of `budget`)
     memory_mb: int = 2048
     work_mb: int = 256  # the child's scratch tmpfs
     processes: int = 512  # processes and threads of the child's uid (TensorFlow starts dozens of threads)

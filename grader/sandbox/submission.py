@@ -215,15 +215,12 @@ class Submission:
         answer = self._ask(module, function, message, self.limits.call)
         return self._decoded(answer, module, function)
 
-    def train(self, module: str, functions: list, images, labels, *, epochs: int, batch_size: int,
-              seed: int) -> Returned:
-        """The training gate's call: build, compile, train in the child; a model description back."""
+    def set_up(self, module: str, functions: list) -> Returned:
+        """The training gate's call: [build, compile] in the child, one after the other; the model back."""
         self._check_file(module)
-        message = {"op": "train", "module": module, "functions": list(functions),
-                   "images": wire.encode(images), "labels": wire.encode(labels),
-                   "epochs": epochs, "batch_size": batch_size, "seed": seed}
-        answer = self._ask(module, "<train>", message, self.limits.train, budgeted=False)
-        return self._decoded(answer, module, "<train>")
+        message = {"op": "set_up", "module": module, "functions": list(functions)}
+        answer = self._ask(module, "<set up>", message, self.limits.call)
+        return self._decoded(answer, module, "<set up>")
 
     def close(self) -> None:
         """Stop the child (waiting for a start-up in progress), end everything it started, give back its
