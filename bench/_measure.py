@@ -6,7 +6,6 @@ One home for these helpers (bench/grading.py and bench/progress.py import them).
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -18,17 +17,13 @@ sys.path.insert(0, str(KIT))
 from grader.sandbox.tree import PeakMemory  # noqa: E402
 
 CPU_SECONDS: dict[str, float] = {}  # command label -> CPU seconds (user + system) of all its processes
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+PEAK_PSS: dict[str, float] = {}  # command label -> peak of its processes' Pss summed, MiB (physical memory)
 
 
 def timed(command: list[str], label: str = "", check: bool = True,
           **options) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Wall time and peak RSS (MiB, the whole process tree, polled every 0.1 s) of a command."""
-    cpu_before = _children_cpu()
+    """Wall time and peak RSS (MiB, the whole process tree, polled every 0.1 s) of a command; with a
+    `label`, its CPU seconds and peak Pss go in CPU_SECONDS and PEAK_PSS."""
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=KIT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                **options)
@@ -36,8 +31,8 @@ def timed(command: list[str], label: str = "", check: bool = True,
     stdout, stderr = process.communicate()
     elapsed = time.monotonic() - started
     peak = memory.result()
-    if label:  # every descendant is reaped by the time the command returns, so its CPU time is counted
-        CPU_SECONDS[label] = _children_cpu() - cpu_before
+    if label:  # polled, not from rusage: a sandbox's processes are reaped by its namespace, never by us
+        CPU_SECONDS[label], PEAK_PSS[label] = memory.cpu_seconds, memory.peak_pss
     completed = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if check and completed.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr[-2000:]}")

@@ -8,7 +8,8 @@ Prints (and with --write, records in docs/PERFORMANCE.md):
   - one correct submission graded end to end, its ratio to the floor, and where
     the time went (from results.json's timings);
   - a batch of N submissions with --jobs 1 and --jobs 2, and the speed-up;
-  - peak resident memory of one grading (every process of the grader together);
+  - peak memory of one grading, every process of the grader together: resident
+    (shared libraries counted once per process) and Pss (physical memory);
   - `pytest exercises/<one exercise>` against the solutions, and its ratio to a
     bare `python -c "import tensorflow"`.
 This is a script, not a test: the machines are shared and timings are noisy.
@@ -28,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import CPU_SECONDS, KIT, load_average, timed  # noqa: E402
+from _measure import CPU_SECONDS, KIT, PEAK_PSS, load_average, timed  # noqa: E402
 
 FLOOR = """
 import time
@@ -73,7 +74,7 @@ def main() -> int:
 
     bare, _, _ = timed([python, "-c", "import tensorflow"], env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     floor, floor_peak, floor_run = timed([python, "-c", FLOOR])
-    one, one_peak, out = grade([KIT / "solutions"], jobs=1)
+    one, one_peak, out = grade([KIT / "solutions"], jobs=1, label="one")
     document = json.loads((out / "solutions" / "results.json").read_text())
     assert document["score"] == document["extra_data"]["max_score"], "the solutions must get full marks"
     timings = document["extra_data"]["timings"]
@@ -102,6 +103,8 @@ def main() -> int:
         f"accuracy {float(floor_run.stdout.strip().splitlines()[-1]):.4f}")
     say(f"grade one correct submission               {one:7.2f} s   peak {one_peak:6.0f} MiB   "
         f"ratio to floor {one / floor:.2f}x")
+    say(f"    {'peak Pss of all its processes':<38} {PEAK_PSS['one']:7.0f} MiB   "
+        f"{CPU_SECONDS['one']:.0f} CPU-s")
     for key in ("stage", "tensorflow_import", "child_startup", "checks", "training_gate", "report"):
         say(f"    {key:<38} {timings.get(key, 0.0):7.2f} s")
     say(f"    {'worker execution_time (all of the above)':<38} {document['execution_time']:7.2f} s")
@@ -110,6 +113,7 @@ def main() -> int:
         f"{CPU_SECONDS['serial']:.0f} CPU-s, {cores_used:.2f} cores busy on average")
     say(f"batch of {len(batch)}, --jobs 2                        {parallel:7.2f} s   speed-up {serial / parallel:.2f}x   "
         f"{CPU_SECONDS['parallel']:.0f} CPU-s; the most 2 cores allow: {min(2.0, os.cpu_count() or 2) / cores_used:.2f}x")
+    say(f"    {'peak Pss, --jobs 2':<38} {PEAK_PSS['parallel']:7.0f} MiB (two gradings at a time, each readying its next)")
     say(f"pytest exercises/test_ex02_conv2d.py        {pytest_one:7.2f} s   ratio to bare import "
         f"{pytest_one / bare:.2f}x")
     per_submission = parallel / len(batch)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import queue
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from grader.gradebook import GRADER_ERROR, OWN_NAMES
 from grader.results import ERROR, GradingResult, write_results
 from grader.sandbox import Limits, Submission, kit_secrets, probe, reachable
-from grader.stage import Refused, stage, submission_name
+from grader.stage import Refused, Staged, stage, submission_name
 from grader.workers import Worker
 
 DEFAULT_VISIBILITY = "after_published"  # Gradescope: students see the checks once grades are published
@@ -31,11 +33,51 @@ def isolation_report(weak_accepted: str = "") -> dict:
     return report
 
 
+@dataclass
+class Ready:
+    """A submission staged, its child importing TensorFlow in the background: all that comes before its checks."""
+
+    staged: Staged | None
+    refusal: str  # why it was refused ('' when it was staged)
+    submission: Submission
+    seconds: float  # staging and setting up its child's job folder
+    made_at: float  # time.monotonic() when it was ready
+
+    def close(self) -> None:
+        """For one that will not be graded after all: its child, uid and job folder go."""
+        self.submission.close()
+
+
+def get_ready(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = ()) -> Ready:
+    """Stage one submission and start its child; grade_one goes on from here."""
+    started = time.monotonic()
+    try:
+        staged, refusal = stage(path), ""
+    except Refused as error:
+        staged, refusal = None, f"Submission refused: {error}"
+    if staged:
+        files = {module: "" for module in staged.sources}
+        files.update(staged.problems)
+    else:
+        from layerlab.table import load_table
+
+        files = {e.module: ("not_submitted", refusal) for e in load_table()}
+    submission = Submission(staged.sources if staged else {}, files, limits, secrets=kit_secrets([out_dir, *hide]))
+    if submission.sources:
+        submission.prestart()  # the child imports TensorFlow while this process goes on
+    return Ready(staged, refusal, submission, time.monotonic() - started, time.monotonic())
+
+
 def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
               visibility: str = DEFAULT_VISIBILITY, weak_accepted: str = "", name: str | None = None,
-              metadata: Path | None = None) -> GradingResult:
+              metadata: Path | None = None, ready: Ready | None = None,
+              checks_starting: Callable[[Submission], None] | None = None) -> GradingResult:
     """Grade one submission in this (trusted) process; the learner's code runs in a child.
-    `metadata`: Gradescope's submission_metadata.json, for the learner's identity."""
+
+    `metadata`: Gradescope's submission_metadata.json, for the learner's identity.
+    `ready`: get_ready's work for this submission, done earlier; `checks_starting` is called
+    once this process has TensorFlow, just before the checks (a worker readies its next job then).
+    """
     from grader.check import run_checks
     from layerlab.quiet import import_tensorflow
 
@@ -45,33 +87,27 @@ def grade_one(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = (),
         from grader.platforms.gradescope import learner_from_metadata
 
         result.learner = learner_from_metadata(metadata)
-    try:
-        staged = stage(path)
-    except Refused as refusal:
-        staged = None
-        result.status = "refused"
-        result.output = f"Submission refused: {refusal}"
-    sources = staged.sources if staged else {}
-    files = {module: "" for module in sources}
+    timings = {}
+    if ready is not None:  # readied while the submission before it was graded
+        timings["head_start"] = started - ready.made_at
+    else:
+        ready = get_ready(path, out_dir, limits, hide)
+    staged, submission = ready.staged, ready.submission
     if staged:
-        files.update(staged.problems)
         result.events += staged.notes
         result.files = [staged.found[name] for name in sorted(staged.found)]
         if not staged.sources and not staged.problems:
             result.output = ("No exercise files found: submit the files themselves (ex01_image.py, "
                              "ex02_conv2d.py ...), or a folder or .zip that holds them (one copy of each).")
     else:
-        from layerlab.table import load_table
-
-        files = {e.module: ("not_submitted", result.output) for e in load_table()}
-    submission = Submission(sources, files, limits, secrets=kit_secrets([out_dir, *hide]))
-    timings = {"stage": time.monotonic() - started}
+        result.status, result.output = "refused", ready.refusal
+    timings["stage"] = ready.seconds
     try:
-        if sources:
-            submission.prestart()  # the child imports TensorFlow while this process does
         clock = time.monotonic()
         import_tensorflow()
         timings["tensorflow_import"] = time.monotonic() - clock
+        if checks_starting is not None:
+            checks_starting(submission)
         clock = time.monotonic()
         checks, errors = run_checks(submission)
         timings["checks"] = time.monotonic() - clock
@@ -160,27 +196,39 @@ def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
     names = unique_names(paths)
     hide = [out_root.resolve(), *submission_folders(paths)]
     weak_accepted = sandbox_verdict(hide, allow_weak)
-    idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
     workers = [Worker(limits, visibility, weak_accepted) for _ in range(max(1, min(jobs, len(paths))))]
-    for worker in workers:
-        idle.put(worker)
+    waiting: queue.SimpleQueue[int] = queue.SimpleQueue()  # indices of submissions no worker has taken
+    for index in range(len(paths)):
+        waiting.put(index)
+    stopping = threading.Event()
+    results: list[GradingResult | None] = [None] * len(paths)
 
-    def one(index: int) -> GradingResult:
-        worker = idle.get()
+    def take() -> int | None:
         try:
+            return None if stopping.is_set() else waiting.get_nowait()
+        except queue.Empty:
+            return None
+
+    def work_with(worker: Worker) -> None:
+        """One worker's share: it takes a submission and the one after, grading the first while readying the next."""
+        index = take()
+        while index is not None and not stopping.is_set():
+            following = take()
+            then = (paths[following], out_root / names[following]) if following is not None else None
             if progress:
                 progress(names[index], None)
-            result = worker.grade(paths[index], out_root / names[index], hide, metadata)
+            results[index] = worker.grade(paths[index], out_root / names[index], hide, metadata, then=then)
             if progress:
-                progress(names[index], result)
-            return result
-        finally:
-            idle.put(worker)
+                progress(names[index], results[index])
+            index = following
 
     pool = ThreadPoolExecutor(max_workers=len(workers))
     try:
-        return list(pool.map(one, range(len(paths))))
+        for share in [pool.submit(work_with, worker) for worker in workers]:
+            share.result()
+        return results
     finally:
+        stopping.set()
         for worker in workers:  # also on an interrupt: every worker and its child end here
             worker.stop()
         pool.shutdown(wait=True, cancel_futures=True)

@@ -73,20 +73,27 @@ class Worker:
             self._stderr += chunk
             del self._stderr[: max(0, len(self._stderr) - STDERR_TAIL)]
 
-    def grade(self, path: Path, out_dir: Path, hide: list[Path], metadata: Path | None = None) -> GradingResult:
-        """Grade one submission; a worker crash or hang becomes a grader-error result, never an exception."""
+    def grade(self, path: Path, out_dir: Path, hide: list[Path], metadata: Path | None = None,
+              then: tuple[Path, Path] | None = None) -> GradingResult:
+        """Grade one submission; a worker crash or hang becomes a grader-error result, never an exception.
+
+        `then`: the (path, out_dir) this worker grades next, readied (staged, its child started)
+        while this one's checks run.
+        """
         results = out_dir / "results.json"
         if results.exists():
             results.unlink()
         if self.process is None or self.process.poll() is not None:
             self.stop()
             self._start()
+        fresh_each_time = probe().mode == "unconfined"
+        last = fresh_each_time or self.graded + 1 >= SUBMISSIONS_PER_WORKER
         job = {"path": str(path), "out": str(out_dir), "hide": [str(folder) for folder in hide],
-               "metadata": str(metadata) if metadata is not None else None}
+               "metadata": str(metadata) if metadata is not None else None,
+               "then": [str(then[0]), str(then[1])] if then and not last else None}
         why = self._ask(job)
         self.graded += 1
-        fresh_each_time = probe().mode == "unconfined"
-        if why or fresh_each_time or self.graded >= SUBMISSIONS_PER_WORKER:
+        if why or last:
             self.stop()
         if not why and results.exists():  # written by the worker only once its child was gone
             try:
@@ -136,17 +143,49 @@ class Worker:
 
 
 def serve(reply_fd: int, limits: Limits, visibility: str, weak_accepted: str) -> int:
-    """The worker's side: grade each job read from stdin; answer on `reply_fd` when it is written."""
+    """The worker's side: grade each job read from stdin; answer on `reply_fd` when it is written.
+
+    A job may name the one that follows it: that one is staged and its child started once this
+    one's checks begin, so the next child's TensorFlow import overlaps this submission's checks.
+    """
     import gc
 
-    from grader.grade import grade_one
+    from grader.grade import get_ready, grade_one
+
+    following: dict = {}  # (path, out) of the job named next -> its Ready, or the thread making it
+
+    def ready_next(job: dict, current) -> None:
+        then = job.get("then")
+        if not then:
+            return
+        hide = [Path(h) for h in job["hide"]]
+
+        def make() -> None:
+            current.wait_started()  # one TensorFlow import at a time beside the checks
+            following["ready"] = get_ready(Path(then[0]), Path(then[1]), limits, hide)
+
+        following.update(key=tuple(then), thread=threading.Thread(target=make, daemon=True))
+        following["thread"].start()
+
+    def take_ready(job: dict):
+        """The Ready made for this job, if the job before named it; any other is closed."""
+        if not following:
+            return None
+        following["thread"].join()
+        ready, key = following.pop("ready", None), following.get("key")
+        following.clear()
+        if ready is not None and key != (job["path"], job["out"]):
+            ready.close()
+            return None
+        return ready
 
     for line in sys.stdin:
         job = json.loads(line)
         try:
             grade_one(Path(job["path"]), Path(job["out"]), limits, [Path(h) for h in job["hide"]], visibility,
                       weak_accepted, name=Path(job["out"]).name,
-                      metadata=Path(job["metadata"]) if job.get("metadata") else None)
+                      metadata=Path(job["metadata"]) if job.get("metadata") else None,
+                      ready=take_ready(job), checks_starting=lambda current, job=job: ready_next(job, current))
             reply = {"ok": True}
         except Exception as error:  # the grader's own failure: reported for this submission only
             reply = {"ok": False, "error": f"{type(error).__name__}: {error}"}
@@ -155,4 +194,5 @@ def serve(reply_fd: int, limits: Limits, visibility: str, weak_accepted: str) ->
         keras.backend.clear_session()
         gc.collect()
         os.write(reply_fd, (json.dumps(reply) + "\n").encode())
+    take_ready({"path": None, "out": None})  # stdin closed: a job readied is not coming, so it is closed
     return 0

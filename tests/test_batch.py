@@ -22,6 +22,7 @@ import pytest
 
 from grader.gradebook import columns, read_gradebook, summary, write_gradebook
 from grader.results import CheckResult, GradingResult
+from grader.sandbox import probe
 from grader.stage import expand
 from layerlab.table import find, load_table
 
@@ -125,6 +126,19 @@ def test_hostile_submissions_fail_only_what_they_break(batch):
     assert "ended the process" in " ".join(t["output"] for t in exits["tests"])
     empty = json.loads((root / "out" / "empty" / "results.json").read_text(encoding="utf-8"))
     assert "No exercise files found" in empty["output"]
+
+
+def test_each_worker_readies_the_next_submission_while_it_grades_one(batch):
+    """A worker stages the submission it grades next and starts its child during the checks of the one
+    before; the first of each of the two workers had no one before it. Unconfined, every submission
+    gets a fresh worker, so none is readied ahead."""
+    _, root, _ = batch
+    timings = [json.loads(path.read_text(encoding="utf-8"))["extra_data"]["timings"]
+               for path in sorted((root / "out").glob("*/results.json"))]
+    readied = [t["head_start"] for t in timings if "head_start" in t]
+    assert len(timings) == 6
+    assert len(readied) == (0 if probe().mode == "unconfined" else 6 - 2)
+    assert all(seconds >= 0 for seconds in readied)
 
 
 def test_each_submission_alone_gives_the_same_row(batch):

@@ -50,6 +50,7 @@ class Submission:
     timings: dict = field(default_factory=dict)  # seconds spent starting children (for the report)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _closed: bool = False
+    _starting: threading.Thread | None = None  # prestart's thread
     budget: Budget | None = None  # learner time, shared by the files that parse (made on first use)
     _restart_owner: str | None = None  # the module whose failure ended the last child pays for the next
     _waited: float = 0.0  # seconds calls spent waiting for a child to start (not the learner's time)
@@ -115,9 +116,14 @@ class Submission:
             except CallFailed:
                 pass  # recorded in events; the first call tries again and reports it
 
-        thread = threading.Thread(target=start, daemon=True)
-        thread.start()
-        return thread
+        self._starting = threading.Thread(target=start, daemon=True)
+        self._starting.start()
+        return self._starting
+
+    def wait_started(self) -> None:
+        """Return once the child prestart began is up (or failed); at once if there was none."""
+        if self._starting is not None:
+            self._starting.join()
 
     @property
     def versions(self) -> dict:

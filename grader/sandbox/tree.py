@@ -8,11 +8,10 @@ import threading
 import time
 
 
-def process_tree(root_pid: int) -> dict[int, int]:
-    """pid -> resident KiB of a process and all its descendants (from /proc)."""
+def _processes() -> tuple[dict[int, list[int]], dict[int, list[bytes]]]:
+    """ppid -> children, and pid -> the fields of /proc/PID/stat after the command name."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    stats: dict[int, list[bytes]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -21,15 +20,39 @@ def process_tree(root_pid: int) -> dict[int, int]:
                 fields = handle.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        pid = int(entry)
-        children.setdefault(int(fields[1]), []).append(pid)  # fields[1] is the ppid
-        rss[pid] = int(fields[21]) * page_kb  # fields[21] is rss in pages
-    tree, stack = {}, [root_pid]
+        stats[int(entry)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry))  # fields[1] is the ppid
+    return children, stats
+
+
+def _descendants(root_pid: int, children: dict[int, list[int]]) -> list[int]:
+    found, stack = [], [root_pid]
     while stack:
         pid = stack.pop()
-        tree[pid] = rss.get(pid, 0)
+        found.append(pid)
         stack.extend(children.get(pid, []))
-    return tree
+    return found
+
+
+def process_tree(root_pid: int) -> dict[int, int]:
+    """pid -> resident KiB of a process and all its descendants (from /proc)."""
+    children, stats = _processes()
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    return {pid: int(stats[pid][21]) * page_kb if pid in stats else 0  # fields[21] is rss in pages
+            for pid in _descendants(root_pid, children)}
+
+
+def proportional_kb(pid: int) -> int:
+    """A process's Pss in KiB: its private pages, plus each shared page split among the processes that
+    map it (TensorFlow's libraries, mapped by worker and child alike, count once in a sum); 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def tree_rss_mb(root_pid: int) -> float:
@@ -88,21 +111,35 @@ def tree_memory_mb(root_pid: int) -> float:
 
 
 class PeakMemory:
-    """The peak resident memory (MiB) of a running process and all its descendants, polled every
-    `every` seconds in a thread until the process ends (bench/ and .ci/ measure commands with it)."""
+    """A running process and all its descendants, polled every `every` seconds in a thread until the
+    process ends (bench/ and .ci/ measure commands with it): the peak of their resident memory summed
+    (MiB; shared pages count once per process), the peak of their Pss summed (MiB; physical memory),
+    and their CPU seconds (user + system, also of processes no one of them reaped)."""
 
     def __init__(self, process, every: float = 0.1):
-        self.peak = 0.0
+        self.peak = self.peak_pss = 0.0
+        self._cpu: dict[tuple[int, bytes], float] = {}  # (pid, start time) -> CPU seconds last seen
         self._process, self._every = process, every
         self._watcher = threading.Thread(target=self._watch, daemon=True)
         self._watcher.start()
 
     def _watch(self) -> None:
+        page_kb, ticks = os.sysconf("SC_PAGE_SIZE") // 1024, os.sysconf("SC_CLK_TCK")
         while self._process.poll() is None:
-            self.peak = max(self.peak, tree_rss_mb(self._process.pid))
+            children, stats = _processes()
+            pids = [pid for pid in _descendants(self._process.pid, children) if pid in stats]
+            self.peak = max(self.peak, sum(int(stats[pid][21]) for pid in pids) * page_kb / 1024)
+            self.peak_pss = max(self.peak_pss, sum(map(proportional_kb, pids)) / 1024)
+            for pid in pids:  # fields 11 and 12: utime and stime in ticks; 19: start time
+                self._cpu[(pid, stats[pid][19])] = (int(stats[pid][11]) + int(stats[pid][12])) / ticks
             time.sleep(self._every)
 
     def result(self) -> float:
-        """The peak, once the process has ended."""
+        """The peak resident memory, once the process has ended."""
         self._watcher.join()
         return self.peak
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time of every process seen, as last polled (a process's last 0.1 s may be missed)."""
+        return sum(self._cpu.values())
