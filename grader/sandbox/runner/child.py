@@ -209,8 +209,6 @@ def serve(request_fd: int, response_fd: int) -> None:
             request = wire.read_frame(request_fd)
         except EOFError:
             return
-        if request.get("op") == "exit":
-            return
         try:
             response = handlers[request["op"]](learner, request)
         except BaseException as error:  # SystemExit and KeyboardInterrupt too: they are answers
