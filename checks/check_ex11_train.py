@@ -1,13 +1,11 @@
 """Hidden checks for ex11_train: the training gate, how the model is compiled, and that train_model
 is one fit() with the epochs and batch size it is given, nothing else."""
 
-import time
-
 import keras
 import numpy as np
 
 from grader import judge
-from grader.gate import expect_fit_history, run_gate
+from grader.gate import expect_fit_history, seeded
 from grader.rebuild import rebuild
 from grader.sandbox import Described
 from layerlab.data import prepare_images
@@ -21,13 +19,10 @@ CALL_SEED = 1234  # the seed the child sets before every call (grader/sandbox/ru
 LEARNING_RATE = 0.001  # Keras' default for optimizer='adam', which the task fixes
 
 
-def check_training_gate(submission, mnist, record_property):
+def check_training_gate(training_gate, record_property):
     """The grader trains the learner's architecture and settings itself; held-out accuracy must reach the threshold."""
-    started = time.monotonic()
-    try:
-        result = run_gate(submission, mnist)
-    finally:
-        record_property("seconds", round(time.monotonic() - started, 3))
+    result = training_gate.result()  # started before the first check (conftest.py)
+    record_property("seconds", round(result.seconds, 3))
     record_property("accuracy", round(result.accuracy, 4))
     record_property("threshold", result.threshold)
     words = (f"held-out accuracy {result.accuracy:.4f} on {result.heldout_images} images after training on "
@@ -92,8 +87,8 @@ def _replay(model, images, labels, epochs, batch_size) -> dict:
     """What fit() with only these settings gives, here, from the same weights and seed as the child's call."""
     copy = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(model))
     copy.set_weights(model.get_weights())
-    keras.utils.set_random_seed(CALL_SEED)
-    return copy.fit(images, labels, epochs=epochs, batch_size=batch_size, verbose=0).history
+    with seeded(CALL_SEED):
+        return copy.fit(images, labels, epochs=epochs, batch_size=batch_size, verbose=0).history
 
 
 def check_train_model_is_one_fit(submission, mnist):
@@ -107,10 +102,10 @@ def check_train_model_is_one_fit(submission, mnist):
 
     tf.config.experimental.enable_op_determinism()
     epochs, batch_size = 3, 16
-    keras.utils.set_random_seed(CALL_SEED)
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                              keras.layers.Dense(10, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    with seeded(CALL_SEED):
+        model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                                  keras.layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     images, labels = prepare_images(mnist.x_train[1000:1100]), mnist.y_train[1000:1100].astype(np.int64)
     what = f"train_model(model, 100 images, labels, epochs={epochs}, batch_size={batch_size})"
     returned = judge.call(submission, what, MODULE, "train_model", model, images, labels, epochs, batch_size)

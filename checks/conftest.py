@@ -1,10 +1,13 @@
-"""Fixtures shared by the hidden checks: MNIST and seeded randomness (the grader's CheckPlugin gives `submission`)."""
+"""Fixtures shared by the hidden checks: MNIST, seeded randomness and the training gate (the grader's
+CheckPlugin gives `submission`)."""
 
 import zlib
+from concurrent import futures
 
 import numpy as np
 import pytest
 
+from grader.gate import start_gate
 from layerlab.data import load_mnist
 
 
@@ -18,3 +21,18 @@ def mnist():
 def rng(request):
     """A random generator seeded by the check's name: the same configurations on every run."""
     return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture(scope="session")
+def training_gate(submission, mnist):
+    """A Future of the gate's result: the grader's training of the learner's model, in a thread."""
+    gate = start_gate(submission, mnist)
+    yield gate
+    futures.wait([gate])  # no training outlives the session
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _the_gate_trains_beside_the_other_checks(request):
+    """Start the training gate before the first check, when a check of this session needs it."""
+    if any("training_gate" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("training_gate")

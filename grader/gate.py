@@ -8,12 +8,17 @@ compiles it from the learner's settings (Keras' own optimizer, learning rate and
 loss only), trains it itself with the fixed seed and the table's budget, and
 measures it on held-out images that never left this process. That train_model
 is the plain fit() this training stands for is check_train_model_is_one_fit's
-job (its History replayed here, with `expect_fit_history`).
+job (its History replayed here, with `expect_fit_history`). The training runs in
+a thread beside the other checks (`start_gate`); SEEDING keeps it deterministic.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+import time
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +32,9 @@ from layerlab.misconceptions import from_error
 from layerlab.table import Training, training_exercise
 
 INPUT_SHAPE = (None, 28, 28, 1)
+# Held from setting Keras' global seeds until everything they seed is drawn. The gate trains in a
+# thread beside the other checks (start_gate); a check that sets the seeds meanwhile waits for it.
+SEEDING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,8 @@ class GateResult:
     threshold: float
     train_images: int
     heldout_images: int
+    seconds: float  # from the set-up call to the accuracy
+    losses: tuple  # the grader's training loss, epoch by epoch
 
 
 def training_split(mnist: Mnist, budget: Training):
@@ -129,8 +139,32 @@ def fresh_model(description: Described, seed: int):
     return model
 
 
-def train_here(model, arguments: dict, x_train, y_train, budget: Training, seed: int) -> list[float]:
-    """Compile and fit in this process, deterministic: the seed again, op determinism on. The losses."""
+@contextmanager
+def seeded(seed: int):
+    """Keras' global seeds set to `seed`, and no other thread's seeding until the block ends."""
+    import keras
+
+    with SEEDING:
+        keras.utils.set_random_seed(seed)
+        yield
+
+
+def _after_first_batch(then):
+    """A callback that calls `then` once fit's first batch is done: its data order and step are drawn by then."""
+    import keras
+
+    class AfterFirstBatch(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 0:
+                then()
+
+    return AfterFirstBatch()
+
+
+def train_here(model, arguments: dict, x_train, y_train, budget: Training, seed: int,
+               seeds_drawn=None) -> list[float]:
+    """Compile and fit in this process, deterministic: the seed again, op determinism on. The losses.
+    `seeds_drawn` is called once nothing more of this training depends on the global seeds."""
     import keras
     import tensorflow as tf
 
@@ -138,7 +172,8 @@ def train_here(model, arguments: dict, x_train, y_train, budget: Training, seed:
     try:
         model.compile(**arguments)
         keras.utils.set_random_seed(seed)
-        history = model.fit(x_train, y_train, epochs=budget.epochs, batch_size=budget.batch_size, verbose=0)
+        history = model.fit(x_train, y_train, epochs=budget.epochs, batch_size=budget.batch_size, verbose=0,
+                            callbacks=[_after_first_batch(seeds_drawn)] if seeds_drawn else None)
     except Exception as error:  # the learner's layers or loss do not train on digit labels
         from layerlab.expect import useful_line
 
@@ -147,28 +182,61 @@ def train_here(model, arguments: dict, x_train, y_train, budget: Training, seed:
     return [float(loss) for loss in history.history.get("loss", [])]
 
 
-def run_gate(submission: Submission, mnist: Mnist, seed: int | None = None) -> GateResult:
-    """The learner's model and compile settings from the child; the verdict from the grader's own training."""
+def start_gate(submission: Submission, mnist: Mnist, seed: int | None = None) -> Future:
+    """The gate, its training in a thread: a Future of the GateResult (or of why the set-up failed).
+
+    Here: the child's set-up call, then, holding SEEDING, the fresh weights. The thread
+    compiles and trains (releasing SEEDING after the first batch, when nothing else depends
+    on the global seeds) and measures accuracy, beside whatever this thread does next.
+    """
     exercise = training_exercise()
     budget = exercise.training
     seed = budget.seed if seed is None else seed
     build, compile_model, _ = exercise.functions
+    started, gate = time.monotonic(), Future()
     try:
-        returned = submission.set_up(exercise.module, [build, compile_model])
-    except CallFailed as failure:
-        key = from_error(str(failure))  # e.g. compile() with positional arguments
-        if failure.status != "raised" or key is None:
+        try:
+            returned = submission.set_up(exercise.module, [build, compile_model])
+        except CallFailed as failure:
+            key = from_error(str(failure))  # e.g. compile() with positional arguments
+            if failure.status != "raised" or key is None:
+                raise
+            raise incorrect(f"building and compiling the model: {failure}", key) from None
+        description = returned.value
+        if not isinstance(description, Described) or description.kind != "keras" or not description.get("is_model"):
+            raise Incorrect(f"{compile_model}({build}()) did not give a Keras model to train")
+        arguments = compile_arguments(description)
+        x_train, y_train, x_heldout, y_heldout = training_split(mnist, budget)
+        SEEDING.acquire()
+        try:
+            model = fresh_model(description, seed)
+        except NotRebuildable as error:
+            SEEDING.release()
+            raise Incorrect(f"the model cannot be graded: {error}") from None
+        except BaseException:
+            SEEDING.release()
             raise
-        raise incorrect(f"building and compiling the model: {failure}", key) from None
-    description = returned.value
-    if not isinstance(description, Described) or description.kind != "keras" or not description.get("is_model"):
-        raise Incorrect(f"{compile_model}({build}()) did not give a Keras model to train")
-    arguments = compile_arguments(description)
-    try:
-        model = fresh_model(description, seed)
-    except NotRebuildable as error:
-        raise Incorrect(f"the model cannot be graded: {error}") from None
-    x_train, y_train, x_heldout, y_heldout = training_split(mnist, budget)
-    train_here(model, arguments, x_train, y_train, budget, seed)
-    accuracy = held_out_accuracy(model, x_heldout, y_heldout)
-    return GateResult(accuracy, budget.threshold, len(x_train), len(x_heldout))
+    except BaseException as error:
+        gate.set_exception(error)
+        return gate
+    released = threading.Event()
+
+    def seeds_drawn() -> None:
+        if not released.is_set():
+            released.set()
+            SEEDING.release()
+
+    def train() -> None:
+        try:
+            losses = train_here(model, arguments, x_train, y_train, budget, seed, seeds_drawn)
+            accuracy = held_out_accuracy(model, x_heldout, y_heldout)
+            gate.set_result(GateResult(accuracy, budget.threshold, len(x_train), len(x_heldout),
+                                       time.monotonic() - started, tuple(losses)))
+        except BaseException as error:
+            gate.set_exception(error)
+        finally:
+            seeds_drawn()  # also when training failed before its first batch ended
+
+    threading.Thread(target=train, name="training gate", daemon=True).start()
+    return gate
+

@@ -8,15 +8,18 @@ size or optimizer, each loses points; other spellings of the same answer keep th
 from __future__ import annotations
 
 import math
+import random
+import threading
+import time
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.gate import compile_arguments, expect_fit_history, fresh_model
+from grader.gate import compile_arguments, expect_fit_history, fresh_model, seeded, start_gate
 from grader.rebuild import NotRebuildable, rebuild
-from grader.sandbox import Described
+from grader.sandbox import Described, Returned
 from grader.sandbox.job import prepare_job
 from grader.sandbox.runner import wire
 from grader.size import PARAMETERS_MULTIPLE, WORK_MULTIPLE, TooLarge, check_size, measure, reference_size
@@ -198,6 +201,53 @@ def test_a_hand_made_history_fails():
     history.history = {"loss": [0.5, 0.4]}
     with pytest.raises(Incorrect, match="did not fill in"):
         expect_fit_history(described(history), "train", epochs=2, batch_size=16, images=50)
+
+
+class _SetUp:
+    """Stands for the child in the gate: its set-up call answers with this model's description."""
+
+    def __init__(self, model: keras.Model):
+        self._description = described(model)
+
+    def set_up(self, module: str, functions: list) -> Returned:
+        return Returned(self._description)
+
+
+def _seed_and_train_until(done) -> int:
+    """What other checks do beside the gate's training: set the global seeds (through `seeded`, and
+    carelessly without it) again and again, build layers that draw unseeded initial weights, and now
+    and then fit a model of their own."""
+    rounds = 0
+    while not done():
+        with seeded(rounds):
+            keras.layers.Dense(3)
+            if rounds % 20 == 0:
+                small = keras.Sequential([keras.Input((4,)), keras.layers.Dropout(0.5), keras.layers.Dense(3)])
+                small.compile(optimizer="adam", loss="mse")
+                small.fit(np.ones((32, 4)), np.ones((32, 3)), epochs=1, batch_size=8, verbose=0)
+        keras.layers.Dense(3)
+        tf.random.set_seed(rounds)  # and the process-wide generators, unlocked, as careless code would
+        np.random.seed(rounds)
+        random.seed(rounds)
+        rounds += 1
+    return rounds
+
+
+def test_the_gate_trains_alike_alone_and_beside_checks_that_seed_and_train(monkeypatch):
+    set_random_seed = keras.utils.set_random_seed
+
+    def slowly_in_the_gate(seed: int) -> None:
+        set_random_seed(seed)
+        if threading.current_thread().name == "training gate":
+            time.sleep(0.3)  # stretches the gap between seeding its fit and drawing from the seeds
+    monkeypatch.setattr(keras.utils, "set_random_seed", slowly_in_the_gate)
+    mnist = load_mnist(allow_download=False)
+    model = small_cnn(keras.layers.Dropout(0.3))  # dropout: the masks are drawn too
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    alone = start_gate(_SetUp(model), mnist).result()
+    beside = start_gate(_SetUp(model), mnist)
+    assert _seed_and_train_until(beside.done) > 20
+    assert beside.result().losses == alone.losses and beside.result().accuracy == alone.accuracy
 
 
 def test_the_child_never_gets_the_held_out_images():
