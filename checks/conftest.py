@@ -35,4 +35,7 @@ def training_gate(submission, mnist):
 def _the_gate_trains_beside_the_other_checks(request):
     """Start the training gate before the first check, when a check of this session needs it."""
     if any("training_gate" in item.fixturenames for item in request.session.items):
-        request.getfixturevalue("training_gate")
+        try:
+            request.getfixturevalue("training_gate")
+        except Exception:  # e.g. no MNIST: the gate's own check reports it, the other checks run
+            pass

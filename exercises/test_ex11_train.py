@@ -135,15 +135,13 @@ def expect_one_fit(history, what, images, epochs, batch_size):
     """The History fit() fills in: these epochs, ceil(images / batch_size) batches each, no validation."""
     params = history.params if isinstance(getattr(history, "params", None), dict) else {}
     if not params:
-        raise Incorrect(f"{what} returned a History that fit() did not fill in: return what model.fit(...) gives")
+        raise Incorrect(say("train.history_not_filled", what=what))
     if any(key.startswith("val_") for key in history.history):
-        raise Incorrect(f"{what} kept part of the images for validation; train on all of them "
-                        "(no validation_split or validation_data)")
+        raise Incorrect(say("train.validation_held_back", what=what))
     steps_per_epoch = -(-images // batch_size)
     if params.get("epochs") != epochs or params.get("steps") != steps_per_epoch:
-        raise Incorrect(f"{what} ran {params.get('epochs')} epochs of {params.get('steps')} batches; "
-                        f"epochs={epochs} and batch_size={batch_size} on {images} images give {epochs} of "
-                        f"{steps_per_epoch} (pass both to fit)")
+        raise Incorrect(say("train.steps", what=what, epochs_run=params.get("epochs"), steps_run=params.get("steps"),
+                            epochs=epochs, batch_size=batch_size, images=images, steps=steps_per_epoch))
 
 
 def test_train_model_is_one_fit(exercise):

@@ -246,3 +246,24 @@ def test_the_particle_follows_the_word_before_it():
     for written, read in cases.items():
         assert korean_particles(written) == read, written
     assert (final_consonant("삶"), final_consonant("가"), final_consonant("6"), final_consonant("")) == ("ㄻ", "", "ㄱ", "")
+
+
+# train_model variants that are not one fit(): a hand-made History, a validation split, the wrong batch size.
+NOT_ONE_FIT = {
+    "history_not_filled": ("keras.callbacks.History()", "fit()이 채우지 않은 History"),
+    "validation_held_back": ("model.fit(images, labels, epochs=epochs, batch_size=batch_size, verbose=0, "
+                             "validation_split=0.2)", "검증용으로 남겼습니다"),
+    "steps": ("model.fit(images, labels, epochs=epochs, verbose=0)", "배치"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(NOT_ONE_FIT))
+def test_train_model_that_is_not_one_fit_is_told_so_in_korean(tmp_path, mistake):
+    returned, words = NOT_ONE_FIT[mistake]
+    text = (KIT / "solutions" / "ex11_train.py").read_text(encoding="utf-8")
+    text += f"\n\ndef train_model(model, images, labels, epochs, batch_size):\n    import keras\n\n    return {returned}\n"
+    (tmp_path / "ex11_train.py").write_text(text, encoding="utf-8")
+    run = visible_tests("exercises/test_ex11_train.py", "-q", "-p", "no:cacheprovider", "-k", "one_fit",
+                        "--target", str(tmp_path), env=learner_env(LAYERLAB_LANG="ko"))
+    assert run.returncode == 1 and words in run.stdout, run.stdout[-3000:]
+    assert not PLACEHOLDER_PARTICLES.search(run.stdout) and not english_in_korean_lines(run.stdout)
