@@ -152,7 +152,7 @@ def serve(reply_fd: int, limits: Limits, visibility: str, weak_accepted: str) ->
 
     from grader.grade import get_ready, grade_one
 
-    following: dict = {}  # (path, out) of the job named next -> its Ready, or the thread making it
+    following: dict = {}  # the job named next: its (path, out) "key", the "thread" readying it, then its "ready"
 
     def ready_next(job: dict, current) -> None:
         then = job.get("then")
