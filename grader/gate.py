@@ -207,15 +207,15 @@ def start_gate(submission: Submission, mnist: Mnist, seed: int | None = None) ->
             raise Incorrect(f"{compile_model}({build}()) did not give a Keras model to train")
         arguments = compile_arguments(description)
         x_train, y_train, x_heldout, y_heldout = training_split(mnist, budget)
-        SEEDING.acquire()
+        SEEDING.acquire()  # released by the thread, once fit has drawn what the seeds decide
         try:
             model = fresh_model(description, seed)
-        except NotRebuildable as error:
-            SEEDING.release()
-            raise Incorrect(f"the model cannot be graded: {error}") from None
         except BaseException:
             SEEDING.release()
             raise
+    except NotRebuildable as error:
+        gate.set_exception(Incorrect(f"the model cannot be graded: {error}"))
+        return gate
     except BaseException as error:
         gate.set_exception(error)
         return gate

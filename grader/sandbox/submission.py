@@ -108,8 +108,8 @@ class Submission:
             self.budget = Budget(self.limits.budget, [module for module, problem in self.files.items() if not problem])
         return self.budget
 
-    def prestart(self) -> threading.Thread:
-        """Start the first child in the background (it imports TensorFlow while the parent does too)."""
+    def prestart(self) -> None:
+        """Start the first child in the background: it imports TensorFlow while the grader works on."""
         def start() -> None:
             try:
                 self._live_child()  # not a call's wait: calls count only their own
@@ -118,7 +118,6 @@ class Submission:
 
         self._starting = threading.Thread(target=start, daemon=True)
         self._starting.start()
-        return self._starting
 
     def wait_started(self) -> None:
         """Return once the child prestart began is up (or failed); at once if there was none."""

@@ -55,11 +55,6 @@ def proportional_kb(pid: int) -> int:
     return 0
 
 
-def tree_rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MiB."""
-    return sum(process_tree(root_pid).values()) / 1024
-
-
 def kill_tree(root_pid: int) -> None:
     """SIGKILL a process, every descendant, and their process groups (never the caller's own group).
 
