@@ -51,6 +51,22 @@ def build_conv2d(*args, **kwargs):
             pass
 '''
 
+POISONS_KERAS = '''
+
+import keras
+
+_conv2d = keras.layers.Conv2D.__init__
+
+
+def _one_filter(self, filters, *args, **kwargs):
+    """Hostile: every Conv2D made after this file is imported gets one filter, in any later submission
+    that shared this process's memory."""
+    _conv2d(self, 1, *args, **kwargs)
+
+
+keras.layers.Conv2D.__init__ = _one_filter
+'''
+
 EXITS_AT_IMPORT = '''"""Hostile: ends the process that imports it, hoping for a clean exit and no report."""
 import os
 
@@ -68,7 +84,8 @@ def write(path: Path, text: str) -> None:
 
 
 def make_class(folder: Path) -> Path:
-    """Six submissions (folders and a zip) and one stray file, as an instructor might collect them."""
+    """Seven submissions (folders and a zip) and one stray file, as an instructor might collect them."""
+    write(folder / "cheats" / "ex02_conv2d.py", solution("ex02_conv2d") + POISONS_KERAS)
     write(folder / "correct" / "ex02_conv2d.py", solution("ex02_conv2d"))
     write(folder / "correct" / "ex07_flatten.py", solution("ex07_flatten"))
     write(folder / "partial" / "exercises" / "ex02_conv2d.py", solution("ex02_conv2d") + WRONG_PARAM_COUNT)
@@ -99,16 +116,17 @@ def test_batch_finishes_with_a_gradebook_and_a_summary(batch):
     folder, root, completed = batch
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "roster.txt: skipped" in completed.stderr
-    assert "[6/6]" in completed.stdout  # plain progress lines: stdout is not a terminal here
-    assert "6 submissions: 6 graded, 0 refused, 0 grader errors" in completed.stdout
+    assert "[7/7]" in completed.stdout  # plain progress lines: stdout is not a terminal here
+    assert "7 submissions: 7 graded, 0 refused, 0 grader errors" in completed.stdout
     assert f"gradebook: {root / 'out' / 'gradebook.csv'}" in completed.stdout
     assert "  total  " not in completed.stdout  # no per-submission tables without --tables
     rows = read_gradebook(root / "out" / "gradebook.csv")
     assert list(rows[0]) == columns() == ["name", *(e.id for e in load_table()), "total", "max", "status", "source"]
     assert rows[0]["source"] == str(folder / "broken.zip")  # the path graded under each name
     by_name = {row["name"]: row for row in rows}
-    assert [row["name"] for row in rows] == ["broken", "correct", "empty", "exits", "loops", "partial"]
-    assert by_name["correct"]["conv2d"] == str(CONV2D.points)
+    assert [row["name"] for row in rows] == ["broken", "cheats", "correct", "empty", "exits", "loops", "partial"]
+    assert by_name["correct"]["conv2d"] == str(CONV2D.points)  # graded after cheats, maybe by its worker
+    assert float(by_name["cheats"]["conv2d"]) < CONV2D.points  # its patch of Keras broke its own layers
     assert 0 < float(by_name["partial"]["conv2d"]) < CONV2D.points  # read from partial/exercises/
     assert 0 < float(by_name["loops"]["conv2d"]) < CONV2D.points  # the looping function alone loses
     for name in ("broken", "exits", "empty"):
@@ -136,8 +154,8 @@ def test_each_worker_readies_the_next_submission_while_it_grades_one(batch):
     timings = [json.loads(path.read_text(encoding="utf-8"))["extra_data"]["timings"]
                for path in sorted((root / "out").glob("*/results.json"))]
     readied = [t["head_start"] for t in timings if "head_start" in t]
-    assert len(timings) == 6
-    assert len(readied) == (0 if probe().mode == "unconfined" else 6 - 2)
+    assert len(timings) == 7
+    assert len(readied) == (0 if probe().mode == "unconfined" else 7 - 2)
     assert all(seconds >= 0 for seconds in readied)
 
 

@@ -21,7 +21,9 @@ import pytest
 from grader.grade import WeakSandbox, sandbox_verdict
 from grader.paths import KIT_ROOT, SOLUTIONS_DIR
 from grader.sandbox import CallFailed, Limits, Submission, identity, kit_secrets, probe, reachable
+from grader.sandbox import zygote
 from grader.sandbox.verify import evidence
+from grader.sandbox.zygote import Forked
 
 MARKER = "layerlab-sandbox-marker-5d1c"  # every file a hostile module tries to create has this name
 LIMITS = Limits(startup=180, call=60, memory_mb=1024)
@@ -244,16 +246,61 @@ def test_the_child_is_never_root_and_has_no_capabilities():
     import os
     def conv_output_length(*args):
         status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
-        return [os.getuid(), os.geteuid(), status["CapEff"].strip(), status["NoNewPrivs"].strip()]
+        return [os.getuid(), os.geteuid(), status["CapEff"].strip(), status["CapBnd"].strip(),
+                status["NoNewPrivs"].strip()]
     """
     submission = open_submission(module(source))
     try:
-        uid, euid, capabilities, no_new_privs = ask(submission)
+        uid, euid, capabilities, bounding, no_new_privs = ask(submission)
     finally:
         submission.close()
     if os.geteuid() == 0:
         assert uid != 0 and euid != 0
-    assert int(capabilities, 16) == 0 and no_new_privs == "1"
+    assert int(capabilities, 16) == 0 and int(bounding, 16) == 0 and no_new_privs == "1"
+
+
+POISONER = """
+import builtins, os, sys
+import keras, numpy
+
+LEFT = "layerlab-sandbox-marker-5d1c-left"  # in the child's own scratch folder
+
+def conv_output_length(action, *rest):
+    import tensorflow
+    if action == "poison":
+        keras.layers.Dense = None
+        numpy.zeros = None
+        tensorflow.__version__ = "poisoned"
+        builtins.layerlab_poison = True
+        os.environ["LAYERLAB_POISON"] = "1"
+        open(LEFT, "x").close()
+        return "poisoned"
+    return {"keras": keras.layers.Dense is None, "numpy": numpy.zeros is None,
+            "tensorflow": tensorflow.__version__ == "poisoned", "builtins": hasattr(builtins, "layerlab_poison"),
+            "environment": "LAYERLAB_POISON" in os.environ, "scratch": os.path.exists(LEFT),
+            "grader modules": sorted(name for name in sys.modules
+                                     if name.split(".")[0] in ("grader", "checks", "solutions", "conftest"))}
+"""
+
+
+def test_what_one_child_changes_the_next_never_gets():
+    """Root's children are forked from one pre-imported zygote: a child that patches TensorFlow,
+    Keras, numpy, builtins and its environment, and leaves a file, changes nothing for the next,
+    whose memory holds no module of the grader's."""
+    first = open_submission(module(POISONER))
+    try:
+        assert ask(first, "poison") == "poisoned"
+    finally:
+        first.close()
+    second = open_submission(module(POISONER))
+    try:
+        left = ask(second, "look")
+        forked = isinstance(second._child.process, Forked)
+    finally:
+        second.close()
+    assert left == {"keras": False, "numpy": False, "tensorflow": False, "builtins": False,
+                    "environment": False, "scratch": False, "grader modules": []}
+    assert forked == (os.geteuid() == 0 and probe().mode in zygote.MODES), "the zygote is used where it can be"
 
 
 def test_concurrent_children_get_distinct_uids():

@@ -87,7 +87,7 @@ class Plan:
                 pairs.append((self.job.data, INSIDE / "data"))
         return pairs
 
-    def _bubblewrap(self, command: list[str], info_fd: int | None = None) -> list[str]:
+    def _bubblewrap(self, command: list[str], info_fd: int | None = None, holder: bool = False) -> list[str]:
         argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--new-session"]  # no --die-with-parent: it is tied to the thread that started bwrap (see kill)
         if info_fd is not None:
@@ -114,17 +114,20 @@ class Plan:
                  "--perms", "1777", "--size", str(SMALL_TMPFS), "--tmpfs", "/dev/shm",
                  "--chdir", self.work() if self.job is not None else "/"]
         if self.is_root:  # bubblewrap itself stays root to mount; setpriv then drops to the child's uid
+            uid = [] if holder else [f"--reuid={self.uid}", f"--regid={self.uid}"]  # a holder: root, no capability
             argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP", "--",
-                     "/usr/bin/setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", *DROP_PRIVILEGES, "--"]
+                     "/usr/bin/setpriv", *uid, *DROP_PRIVILEGES, "--"]
         else:
             argv += ["--"]
         return argv + command
 
-    def wrap(self, command: list[str], info_fd: int | None = None) -> list[str]:
+    def wrap(self, command: list[str], info_fd: int | None = None, holder: bool = False) -> list[str]:
         """`command` as this plan runs it (cgroups joined first, then confined). With bubblewrap,
-        `info_fd` receives {"child-pid": N}: the PID namespace's init, which holds every process in it."""
+        `info_fd` receives {"child-pid": N}: the PID namespace's init, which holds every process in it.
+        A `holder` only holds the namespaces a forked child enters (zygote.py): run as root with no
+        capability, it is a process that child cannot signal or look into."""
         if self.mode == "bubblewrap":
-            argv = self._bubblewrap(command, info_fd)
+            argv = self._bubblewrap(command, info_fd, holder)
         elif self.mode == "permissions":
             argv = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", *DROP_PRIVILEGES, "--", *command]
         else:

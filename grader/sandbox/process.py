@@ -17,7 +17,10 @@ from grader.sandbox.confine import SAFE_ENV, Plan
 from grader.sandbox.limits import CallFailed, Limits
 from grader.sandbox.runner import wire
 from grader.sandbox.tree import kill_tree, process_tree, tree_memory_mb
+from grader.sandbox.zygote import Forked, for_plan
 
+# What holds a forked child's namespaces: it says it runs (bubblewrap has mounted everything), then waits.
+PLACEHOLDER = ["/bin/sh", "-c", "echo running; exec sleep infinity"]
 OUTPUT_TAIL = 16 * 1024  # bytes of the child's stdout/stderr kept for the report
 NAMESPACE_GRACE = 10.0  # seconds the kernel gets to end a PID namespace once its init is killed
 
@@ -46,7 +49,8 @@ class Child:
 
     def __init__(self, plan: Plan, limits: Limits, group: Group | None = None):
         self.plan, self.limits, self.group = plan, limits, group
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen | Forked | None = None
+        self._placeholder: subprocess.Popen | None = None  # holds a forked child's namespaces (bubblewrap)
         self.output = bytearray()
         self.versions: dict = {}
         self.imported: set[str] = set()  # learner modules this child has imported
@@ -62,13 +66,28 @@ class Child:
         self._namespace_lock = threading.Lock()
 
     def start(self) -> None:
+        """Start the child (forked from the zygote where there is one, else a fresh interpreter) and
+        wait until it says it is ready."""
         plan = self.plan
         request_read, self._request_write = os.pipe()
         self._response_read, response_write = os.pipe()
-        command = [sys.executable, "-I", "-X", "utf8", f"{plan.runner()}/child.py", str(request_read),
-                   str(response_write), plan.submission()]
         env = {**SAFE_ENV, "HOME": plan.work(), "TMPDIR": plan.work(), "LAYERLAB_DATA": plan.data(),
                "MPLCONFIGDIR": f"{plan.work()}/.matplotlib", "LAYERLAB_NPROC": str(self._process_limit())}
+        until = time.monotonic() + self.limits.startup
+        zygote = for_plan(plan, self.limits.startup)
+        if zygote is not None:
+            self._fork(zygote, request_read, response_write, env, until)
+        else:
+            self._exec(request_read, response_write, env, until)
+        threading.Thread(target=self._drain, daemon=True).start()
+        ready = self._await(max(0.0, until - time.monotonic()), "ready")
+        self.versions = ready.get("versions", {})
+
+    def _exec(self, request_read: int, response_write: int, env: dict, until: float) -> None:
+        """A fresh interpreter, confined by the plan's command line; it imports TensorFlow itself."""
+        plan = self.plan
+        command = [sys.executable, "-I", "-X", "utf8", f"{plan.runner()}/child.py", str(request_read),
+                   str(response_write), plan.submission()]
         cwd = plan.job.folder if plan.mode == "bubblewrap" else plan.job.scratch
         info_read, info_write = os.pipe() if plan.mode == "bubblewrap" else (-1, -1)
         passed = (request_read, response_write) + ((info_write,) if info_write >= 0 else ())
@@ -78,11 +97,53 @@ class Child:
             start_new_session=True, close_fds=True)
         for fd in passed:
             os.close(fd)
-        threading.Thread(target=self._drain, daemon=True).start()
         if info_read >= 0:
-            self._namespace = _namespace_init(info_read, time.monotonic() + self.limits.startup)
-        ready = self._await(self.limits.startup, "ready")
-        self.versions = ready.get("versions", {})
+            self._namespace = _namespace_init(info_read, until)
+
+    def _fork(self, zygote, request_read: int, response_write: int, env: dict, until: float) -> None:
+        """A fork of the zygote, which confines itself: in the bubblewrap mode it enters the namespaces
+        of a placeholder that bubblewrap started for this child alone, and every mount is in place."""
+        plan = self.plan
+        output_read, output_write = os.pipe()
+        status_read, status_write = os.pipe()
+        fds = [request_read, response_write, output_write, status_write]
+        try:
+            if plan.mode == "bubblewrap":
+                self._hold_namespaces(output_write, until)
+                fds.append(self._namespace)
+            job = {"cwd": plan.work(), "env": env, "runner": plan.runner(), "submission": plan.submission()}
+            try:
+                pid = zygote.fork(plan, job, fds, max(0.1, until - time.monotonic()))
+            except (OSError, ValueError, KeyError) as error:
+                raise CallFailed("crashed", f"the zygote could not fork a child ({error})") from None
+        except BaseException:
+            os.close(output_read)
+            os.close(status_read)
+            raise
+        finally:
+            for fd in fds[:4]:
+                os.close(fd)
+        self.process = Forked(pid, output_read, status_read)
+
+    def _hold_namespaces(self, output_write: int, until: float) -> None:
+        """bubblewrap around a placeholder that only holds this child's namespaces; back once it runs,
+        so that bubblewrap has put every mount in place (a fork entering earlier could see the host's)."""
+        info_read, info_write = os.pipe()
+        ready_read, ready_write = os.pipe()
+        self._placeholder = subprocess.Popen(
+            self.plan.wrap(PLACEHOLDER, info_write, holder=True), cwd=self.plan.job.folder, env=SAFE_ENV,
+            stdin=subprocess.DEVNULL, stdout=ready_write, stderr=output_write, pass_fds=(info_write,),
+            start_new_session=True, close_fds=True)
+        os.close(info_write)
+        os.close(ready_write)
+        self._namespace = _namespace_init(info_read, until)
+        try:
+            running = select.select([ready_read], [], [], max(0.0, until - time.monotonic()))[0] \
+                and os.read(ready_read, 16).startswith(b"running")
+        finally:
+            os.close(ready_read)
+        if self._namespace < 0 or not running:
+            raise CallFailed("crashed", "bubblewrap did not start the sandbox")
 
     def _process_limit(self) -> int:
         """RLIMIT_NPROC for the child: its own uid's count, or this user's processes plus a margin."""
@@ -94,7 +155,8 @@ class Child:
         """What the memory cap compares: the cgroup's anonymous + shared memory, else the tree's RSS + memfds."""
         if self.group is not None and "memory" in self.group.folders:
             return self.group.memory_mb()
-        return tree_memory_mb(self.process.pid)
+        # A fork's waiting process maps only the zygote's pages: counted, they would count twice.
+        return tree_memory_mb(self.process.pid, count_root=not isinstance(self.process, Forked))
 
     def _drain(self) -> None:
         """Keep the last OUTPUT_TAIL bytes of whatever the child prints; discard the rest."""
@@ -198,11 +260,15 @@ class Child:
     def kill(self) -> None:
         """SIGKILL everything the child started: its process tree (with a PID namespace, all in it die),
         every process of its uid when it has one of its own, and whatever is left in its cgroup."""
-        if self.process is None:
-            return
-        if self.process.returncode is None:  # once reaped, its pid may belong to someone else
+        if self.process is not None and self.process.poll() is None:  # once reaped, its pid may be reused
             kill_tree(self.process.pid)
         self._end_namespace()
+        if self._placeholder is not None:
+            kill_tree(self._placeholder.pid)
+            self._placeholder.wait()
+        if self.process is None and self._placeholder is None:  # nothing was started
+            self._close_pipes()
+            return
         if self.plan.uid != os.getuid():
             identity.kill_all_of(self.plan.uid)
         if self.group is not None:
@@ -212,7 +278,8 @@ class Child:
                 except (ProcessLookupError, PermissionError):
                     pass
         try:
-            self.process.wait(timeout=10)
+            if self.process is not None:
+                self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
         if self.group is not None:
@@ -257,6 +324,8 @@ class Child:
     def survivors(self) -> list[int]:
         """Processes of this child still alive after `kill` (the grader must not return while any is)."""
         alive = set(process_tree(self.process.pid)) if self.process and self.process.poll() is None else set()
+        if self._placeholder is not None and self._placeholder.poll() is None:
+            alive.update(process_tree(self._placeholder.pid))
         if self.plan.uid != os.getuid():
             alive.update(identity.processes_of(self.plan.uid))
         if self.group is not None:

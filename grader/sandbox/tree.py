@@ -99,9 +99,11 @@ def shared_memory_mb(pids) -> float:
     return total / (1024 * 1024)
 
 
-def tree_memory_mb(root_pid: int) -> float:
+def tree_memory_mb(root_pid: int, count_root: bool = True) -> float:
     """Resident plus shared memory of a process tree, in MiB (the watch used where no cgroup is)."""
     tree = process_tree(root_pid)
+    if not count_root:
+        tree.pop(root_pid, None)
     return sum(tree.values()) / 1024 + shared_memory_mb(tree)
 
 

@@ -1,8 +1,8 @@
 """The untrusted child: imports the learner's files and answers requests with plain data.
 
 Runs as `python -I child.py REQUEST_FD RESPONSE_FD SUBMISSION_DIR` with a copy of
-wire.py beside it, its cwd a scratch folder; the submission's files are read
-only. Nothing here is trusted by the
+wire.py beside it, its cwd a scratch folder, or is forked by zygote.py, which calls
+`run` once the fork is confined; the submission's files are read only. Nothing here is trusted by the
 grader: every answer is re-checked in the parent. This file never sees the
 solutions, the checks, the held-out labels or where results are written.
 """
@@ -221,12 +221,22 @@ def serve(request_fd: int, response_fd: int) -> None:
                                            "error": {"kind": "raised", "type": "WireError", "message": str(error)}})
 
 
-def main() -> None:
-    request_fd, response_fd = int(sys.argv[1]), int(sys.argv[2])
-    _limit_resources()
+def preload() -> None:
+    """Import what every child needs; the zygote (zygote.py) does this once, before it forks any child."""
     import matplotlib
 
     matplotlib.use("Agg")
+    import keras  # noqa: F401
+    import numpy  # noqa: F401
+    import tensorflow  # noqa: F401
+
+
+def run(request_fd: int, response_fd: int, submission_dir: str) -> None:
+    """Limit this process, say "ready" with the versions, then answer requests until the pipe closes."""
+    global SUBMISSION_DIR
+    SUBMISSION_DIR = submission_dir
+    _limit_resources()
+    preload()
     import keras
     import numpy
     import tensorflow as tf
@@ -237,6 +247,10 @@ def main() -> None:
         "python": sys.version.split()[0], "tensorflow": tf.__version__,
         "keras": keras.__version__, "numpy": numpy.__version__}})
     serve(request_fd, response_fd)
+
+
+def main() -> None:
+    run(int(sys.argv[1]), int(sys.argv[2]), SUBMISSION_DIR)
 
 
 if __name__ == "__main__":
