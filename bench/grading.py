@@ -7,11 +7,12 @@ Prints (and with --write, records in docs/PERFORMANCE.md):
     reference model with the grading budget, evaluating it once;
   - one correct submission graded end to end, its ratio to the floor, and where
     the time went (from results.json's timings);
-  - a batch of N submissions with --jobs 1 and --jobs 2, and the speed-up;
+  - a batch of N submissions with --jobs 1 and --jobs 2, and the speed-up; --jobs 2 again with
+    every child a fresh interpreter (LAYERLAB_NO_ZYGOTE=1), the baseline the zygote is measured on;
   - peak memory of one grading, every process of the grader together: resident
     (shared libraries counted once per process) and Pss (physical memory);
   - `pytest exercises/<one exercise>` against the solutions, and its ratio to a
-    bare `python -c "import tensorflow"`.
+    bare `python -c "import tensorflow"` (the median of four: two at the start, two at the end).
 This is a script, not a test: the machines are shared and timings are noisy.
 """
 
@@ -22,7 +23,9 @@ import datetime
 import json
 import os
 import platform
+import resource
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -53,11 +56,15 @@ print(accuracy)
 """
 
 
-def grade(paths: list[Path], jobs: int, label: str = "") -> tuple[float, float, Path]:
+def grade(paths: list[Path], jobs: int, label: str = "", **env: str) -> tuple[float, float, Path]:
     out = Path(tempfile.mkdtemp(prefix="layerlab-bench-"))
     elapsed, peak, _ = timed([sys.executable, "-m", "grader", "grade", *map(str, paths), "--out", str(out),
-                              "--jobs", str(jobs)], label)
+                              "--jobs", str(jobs)], label, env={**os.environ, **env})
     return elapsed, peak, out
+
+
+def bare_import() -> float:
+    return timed([sys.executable, "-c", "import tensorflow"], env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})[0]
 
 
 def main() -> int:
@@ -72,7 +79,8 @@ def main() -> int:
         print(text, flush=True)
         lines.append(text)
 
-    bare, _, _ = timed([python, "-c", "import tensorflow"], env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    bare_import()  # not timed: the first import after a while reads TensorFlow's libraries from disk
+    imports = [bare_import(), bare_import()]
     floor, floor_peak, floor_run = timed([python, "-c", FLOOR])
     one, one_peak, out = grade([KIT / "solutions"], jobs=1, label="one")
     document = json.loads((out / "solutions" / "results.json").read_text())
@@ -87,18 +95,22 @@ def main() -> int:
         batch.append(copy)
     serial, _, _ = grade(batch, jobs=1, label="serial")
     parallel, _, _ = grade(batch, jobs=2, label="parallel")
+    fresh, _, _ = grade(batch, jobs=2, label="fresh", LAYERLAB_NO_ZYGOTE="1")
     pytest_one, _, _ = timed([python, "-m", "pytest", "exercises/test_ex02_conv2d.py", "--target", "solutions",
                               "-q", "-p", "no:cacheprovider"])
     pytest_all, _, _ = timed([python, "-m", "pytest", "exercises", "-q"], check=False)
     progress, _, _ = timed([python, "-m", "layerlab.cli", "progress", "--fresh"], check=False)
     progress_again, _, _ = timed([python, "-m", "layerlab.cli", "progress"], check=False)
+    imports += [bare_import(), bare_import()]  # the machine's speed at the end, too
+    bare = statistics.median(imports)
 
     say(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.platform()}")
     say(f"date: {datetime.date.today().isoformat()}; data: {os.environ.get('LAYERLAB_DATA', 'Keras cache')}")
     say(f"versions: {document['extra_data']['versions']}")
     say()
-    say(f"python -c 'import tensorflow'             {bare:7.2f} s")
+    say(f"python -c 'import tensorflow'             {bare:7.2f} s   median of "
+        f"{', '.join(f'{seconds:.2f}' for seconds in imports)} (two at the start, two at the end)")
     say(f"floor (import, load, train, evaluate)      {floor:7.2f} s   peak {floor_peak:6.0f} MiB   "
         f"accuracy {float(floor_run.stdout.strip().splitlines()[-1]):.4f}")
     say(f"grade one correct submission               {one:7.2f} s   peak {one_peak:6.0f} MiB   "
@@ -114,6 +126,8 @@ def main() -> int:
     say(f"batch of {len(batch)}, --jobs 2                        {parallel:7.2f} s   speed-up {serial / parallel:.2f}x   "
         f"{CPU_SECONDS['parallel']:.0f} CPU-s; the most 2 cores allow: {min(2.0, os.cpu_count() or 2) / cores_used:.2f}x")
     say(f"    {'peak Pss, --jobs 2':<38} {PEAK_PSS['parallel']:7.0f} MiB (two gradings at a time, each readying its next)")
+    say(f"    {'the same, children not forked':<38} {fresh:7.2f} s   the zygote's speed-up {fresh / parallel:.2f}x   "
+        f"{CPU_SECONDS['fresh']:.0f} CPU-s (LAYERLAB_NO_ZYGOTE=1: a TensorFlow import per child)")
     say(f"pytest exercises/test_ex02_conv2d.py        {pytest_one:7.2f} s   ratio to bare import "
         f"{pytest_one / bare:.2f}x")
     per_submission = parallel / len(batch)
@@ -124,7 +138,9 @@ def main() -> int:
     say(f"one submission end to end                  {one:7.2f} s   {one / bare:.2f}x the import")
     say(f"layerlab progress / pytest exercises       {progress:7.2f} s / {pytest_all:.2f} s = "
         f"{progress / pytest_all:.2f}x; again with nothing changed {progress_again:.2f} s")
-    say(f"load average at the end: {load_average()}")
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    say(f"load average at the end: {load_average()}; this script's own polling: "
+        f"{own.ru_utime + own.ru_stime:.0f} CPU-s")
     if arguments.write:
         path = KIT / "docs" / "PERFORMANCE.md"
         text = path.read_text(encoding="utf-8") if path.exists() else ""

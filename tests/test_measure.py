@@ -22,7 +22,7 @@ time.sleep(0.5)  # a few polls see all of it
 def test_a_grandchilds_memory_and_cpu_time_are_counted():
     command = [sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {GRANDCHILD!r}])"]
     process = subprocess.Popen(command)
-    memory = PeakMemory(process, every=0.05)
+    memory = PeakMemory(process, every=0.05, pss_every=0.05)
     assert process.wait(timeout=60) == 0
     assert memory.result() >= 150  # resident MiB, summed
     assert memory.peak_pss >= 140  # the 150 MiB are private: Pss counts them whole

@@ -6,10 +6,11 @@ identity    a distinct unprivileged uid per child, leased, and everything of it 
 cgroup      kernel-enforced memory and process caps where the host allows a cgroup
 verify      before grading: prove that a child cannot reach the reference
 process     one child process, its pipes, deadlines and memory cap
+zygote      the pre-imported process a root grader forks every child from (confined as a fresh one)
 submission  the calls the hidden checks make, answered as plain data
 job         the folder a child gets (runner, staged files, learner-facing data, scratch)
 tree        process trees: memory, and killing everything a child started
-runner/     child.py, wire.py, describe.py: the only grader code that runs beside learner code
+runner/     child.py, wire.py, describe.py, zygote.py: the only grader code that runs beside learner code
 """
 
 from grader.sandbox.host import Host, namespaces_available, probe, sandbox_layers

@@ -108,25 +108,29 @@ def tree_memory_mb(root_pid: int, count_root: bool = True) -> float:
 
 
 class PeakMemory:
-    """A running process and all its descendants, polled every `every` seconds in a thread until the
-    process ends (bench/ and .ci/ measure commands with it): the peak of their resident memory summed
-    (MiB; shared pages count once per process), the peak of their Pss summed (MiB; physical memory),
-    and their CPU seconds (user + system, also of processes no one of them reaped)."""
+    """A running process and all its descendants, polled in a thread until the process ends (bench/
+    and .ci/ measure commands with it): the peak of their resident memory summed (MiB; shared pages
+    count once per process) and their CPU seconds (user + system, also of processes no one of them
+    reaped), every `every` seconds; the peak of their Pss summed (MiB; physical memory) every
+    `pss_every` seconds, since reading a TensorFlow process's smaps costs the machine CPU time too."""
 
-    def __init__(self, process, every: float = 0.1):
+    def __init__(self, process, every: float = 0.1, pss_every: float = 1.0):
         self.peak = self.peak_pss = 0.0
         self._cpu: dict[tuple[int, bytes], float] = {}  # (pid, start time) -> CPU seconds last seen
-        self._process, self._every = process, every
+        self._process, self._every, self._pss_every = process, every, pss_every
         self._watcher = threading.Thread(target=self._watch, daemon=True)
         self._watcher.start()
 
     def _watch(self) -> None:
         page_kb, ticks = os.sysconf("SC_PAGE_SIZE") // 1024, os.sysconf("SC_CLK_TCK")
+        pss_due = 0.0
         while self._process.poll() is None:
             children, stats = _processes()
             pids = [pid for pid in _descendants(self._process.pid, children) if pid in stats]
             self.peak = max(self.peak, sum(int(stats[pid][21]) for pid in pids) * page_kb / 1024)
-            self.peak_pss = max(self.peak_pss, sum(map(proportional_kb, pids)) / 1024)
+            if time.monotonic() >= pss_due:
+                self.peak_pss = max(self.peak_pss, sum(map(proportional_kb, pids)) / 1024)
+                pss_due = time.monotonic() + self._pss_every
             for pid in pids:  # fields 11 and 12: utime and stime in ticks; 19: start time
                 self._cpu[(pid, stats[pid][19])] = (int(stats[pid][11]) + int(stats[pid][12])) / ticks
             time.sleep(self._every)
