@@ -92,7 +92,6 @@ def _parser() -> argparse.ArgumentParser:
     pins.add_argument("interpreter", type=Path, metavar="PYTHON", help="a python of the version to lock for")
     worker = verbs.add_parser("worker", help=argparse.SUPPRESS)  # grader/workers.py starts it
     worker.add_argument("--serve", type=int, required=True, metavar="FD")
-    worker.add_argument("--weak-sandbox-accepted", default="")
     _add_visibility(worker)
     _add_limits(worker)
     worker.set_defaults(run=worker_command)
@@ -276,7 +275,7 @@ def export_command(arguments) -> int:
 def worker_command(arguments) -> int:
     from grader.workers import serve
 
-    return serve(arguments.serve, _limits(arguments), arguments.visibility, arguments.weak_sandbox_accepted)
+    return serve(arguments.serve, _limits(arguments), arguments.visibility)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -195,8 +195,15 @@ def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
     out_root.mkdir(parents=True, exist_ok=True)
     names = unique_names(paths)
     hide = [out_root.resolve(), *submission_folders(paths)]
-    weak_accepted = sandbox_verdict(hide, allow_weak)
-    workers = [Worker(limits, visibility, weak_accepted) for _ in range(max(1, min(jobs, len(paths))))]
+    workers = [Worker(limits, visibility) for _ in range(max(1, min(jobs, len(paths))))]
+    for worker in workers:  # they import TensorFlow while the sandbox is proved; no job before the verdict
+        worker.start()
+    try:
+        weak_accepted = sandbox_verdict(hide, allow_weak)
+    except BaseException:
+        for worker in workers:
+            worker.stop()
+        raise
     waiting: queue.SimpleQueue[int] = queue.SimpleQueue()  # indices of submissions no worker has taken
     for index in range(len(paths)):
         waiting.put(index)
@@ -217,7 +224,8 @@ def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
             then = (paths[following], out_root / names[following]) if following is not None else None
             if progress:
                 progress(names[index], None)
-            results[index] = worker.grade(paths[index], out_root / names[index], hide, metadata, then=then)
+            results[index] = worker.grade(paths[index], out_root / names[index], hide, metadata, then=then,
+                                          weak_accepted=weak_accepted)
             if progress:
                 progress(names[index], results[index])
             index = following

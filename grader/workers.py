@@ -43,13 +43,19 @@ def worker_environment() -> dict[str, str]:
 class Worker:
     """One trusted worker process and its two pipes; started on first use, restarted after a failure."""
 
-    def __init__(self, limits: Limits, visibility: str, weak_accepted: str) -> None:
-        self.limits, self.visibility, self.weak_accepted = limits, visibility, weak_accepted
+    def __init__(self, limits: Limits, visibility: str) -> None:
+        self.limits, self.visibility = limits, visibility
         self.process: subprocess.Popen | None = None
         self.graded = 0
         self._stderr = bytearray()
         self._scratch: Path | None = None
         self._reply = -1
+
+    def start(self) -> None:
+        """Start the process now (it imports TensorFlow and starts its zygote while nothing is asked yet)."""
+        if self.process is None or self.process.poll() is not None:
+            self.stop()
+            self._start()
 
     def _start(self) -> None:
         # Its temporary files (job folders) go under a scratch folder removed however the worker ends.
@@ -58,8 +64,7 @@ class Worker:
         command = [sys.executable, "-E", "-s", "-m", "grader", "worker", "--serve", str(reply_write),
                    "--call-timeout", str(self.limits.call),
                    "--memory-mb", str(self.limits.memory_mb), "--budget", str(self.limits.budget),
-                   "--visibility", self.visibility,
-                   "--weak-sandbox-accepted", self.weak_accepted]
+                   "--visibility", self.visibility]
         # A session of its own: a deadline can end the worker and its children together.
         self.process = subprocess.Popen(command, cwd=KIT_ROOT, env={**worker_environment(), "TMPDIR": str(self._scratch)},
                                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -74,23 +79,21 @@ class Worker:
             del self._stderr[: max(0, len(self._stderr) - STDERR_TAIL)]
 
     def grade(self, path: Path, out_dir: Path, hide: list[Path], metadata: Path | None = None,
-              then: tuple[Path, Path] | None = None) -> GradingResult:
+              then: tuple[Path, Path] | None = None, weak_accepted: str = "") -> GradingResult:
         """Grade one submission; a worker crash or hang becomes a grader-error result, never an exception.
 
         `then`: the (path, out_dir) this worker grades next, readied (staged, its child started)
-        while this one's checks run.
+        while this one's checks run. `weak_accepted`: the instructor's words for a weak sandbox.
         """
         results = out_dir / "results.json"
         if results.exists():
             results.unlink()
-        if self.process is None or self.process.poll() is not None:
-            self.stop()
-            self._start()
+        self.start()
         fresh_each_time = probe().mode == "unconfined"
         last = fresh_each_time or self.graded + 1 >= SUBMISSIONS_PER_WORKER
         job = {"path": str(path), "out": str(out_dir), "hide": [str(folder) for folder in hide],
                "metadata": str(metadata) if metadata is not None else None,
-               "then": [str(then[0]), str(then[1])] if then and not last else None}
+               "then": [str(then[0]), str(then[1])] if then and not last else None, "weak_accepted": weak_accepted}
         why = self._ask(job)
         self.graded += 1
         if why or last:
@@ -142,15 +145,21 @@ class Worker:
             self._scratch = None
 
 
-def serve(reply_fd: int, limits: Limits, visibility: str, weak_accepted: str) -> int:
+def serve(reply_fd: int, limits: Limits, visibility: str) -> int:
     """The worker's side: grade each job read from stdin; answer on `reply_fd` when it is written.
 
+    Before the first job comes, TensorFlow is imported and the zygote started (grader/sandbox/zygote.py).
     A job may name the one that follows it: that one is staged and its child started once this
-    one's checks begin, so the next child's TensorFlow import overlaps this submission's checks.
+    one's checks begin, so the next child's start overlaps this submission's checks.
     """
     import gc
 
     from grader.grade import get_ready, grade_one
+    from grader.sandbox import zygote
+    from layerlab.quiet import import_tensorflow
+
+    threading.Thread(target=import_tensorflow, daemon=True).start()  # grade_one's import waits for this one
+    threading.Thread(target=zygote.warm, args=(limits.startup,), daemon=True).start()
 
     following: dict = {}  # the job named next: its (path, out) "key", the "thread" readying it, then its "ready"
 
@@ -183,7 +192,7 @@ def serve(reply_fd: int, limits: Limits, visibility: str, weak_accepted: str) ->
         job = json.loads(line)
         try:
             grade_one(Path(job["path"]), Path(job["out"]), limits, [Path(h) for h in job["hide"]], visibility,
-                      weak_accepted, name=Path(job["out"]).name,
+                      job.get("weak_accepted", ""), name=Path(job["out"]).name,
                       metadata=Path(job["metadata"]) if job.get("metadata") else None,
                       ready=take_ready(job), checks_starting=lambda current, job=job: ready_next(job, current))
             reply = {"ok": True}

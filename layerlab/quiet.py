@@ -13,6 +13,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -60,12 +61,16 @@ def captured_output() -> Iterator[list[str]]:
             text.append(sink.read())
 
 
-def import_tensorflow():
-    """`import tensorflow` with its start-up noise removed; returns the module."""
-    if "tensorflow" in sys.modules:
-        return sys.modules["tensorflow"]
-    with silenced_stderr():
-        import tensorflow
+_IMPORTING = threading.Lock()  # a second caller waits for the first one's import to finish
 
-        tensorflow.get_logger().setLevel("ERROR")
-    return tensorflow
+
+def import_tensorflow():
+    """`import tensorflow` with its start-up noise removed; returns the module (safe from several threads)."""
+    with _IMPORTING:
+        if "tensorflow" in sys.modules:
+            return sys.modules["tensorflow"]
+        with silenced_stderr():
+            import tensorflow
+
+            tensorflow.get_logger().setLevel("ERROR")
+        return tensorflow

@@ -11,9 +11,11 @@ ordinary user's children start fresh, as does every child where the zygote canno
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -78,13 +80,15 @@ class Zygote:
 
     def fork(self, plan: Plan, job: dict, fds: list[int], timeout: float) -> int:
         """Hand the zygote one child's job and its descriptors; the pid of the fork that waits for it."""
+        request = json.dumps({**job, "uid": plan.uid, "cgroup_procs": list(map(str, plan.cgroup_procs))})
         with self._lock:
-            self._socket.settimeout(timeout)
-            socket.send_fds(self._socket, [json.dumps({**job, "uid": plan.uid,
-                                                        "cgroup_procs": list(map(str, plan.cgroup_procs))}).encode()],
-                            fds)
-            answer = json.loads(self._socket.recv(4096) or b"{}")
-        return int(answer["pid"])
+            try:
+                self._socket.settimeout(timeout)
+                socket.send_fds(self._socket, [request.encode()], fds)
+                return int(json.loads(self._socket.recv(4096) or b"{}")["pid"])
+            except (OSError, ValueError, KeyError):
+                self.process.kill()  # an answer that comes late would be taken for the next child's
+                raise
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -93,8 +97,6 @@ class Zygote:
         self._socket.close()
         self.process.kill()
         self.process.wait()
-        import shutil
-
         shutil.rmtree(self._home, ignore_errors=True)
 
 
@@ -106,15 +108,29 @@ _starting = threading.Lock()
 def for_plan(plan: Plan, startup: float) -> Zygote | None:
     """This grader's zygote when a child under `plan` can be forked from it (started on first use);
     None where children start fresh: an ordinary user, the unconfined mode, or a zygote that failed."""
+    return _shared_for(plan.mode, plan.is_root, startup)
+
+
+def warm(startup: float) -> None:
+    """Start the zygote now, if this host's children will be forked from it (a worker, before its first job)."""
+    from grader.sandbox.host import probe
+
+    host = probe()
+    _shared_for(host.mode, host.is_root, startup)
+
+
+def _shared_for(mode: str, is_root: bool, startup: float) -> Zygote | None:
     global _shared, _failed
-    if not plan.is_root or plan.mode not in MODES or os.environ.get("LAYERLAB_NO_ZYGOTE"):
+    if not is_root or mode not in MODES or os.environ.get("LAYERLAB_NO_ZYGOTE"):
         return None
     with _starting:
         if _shared is not None and not _shared.alive():
+            _shared.close()
             _shared = None
         if _shared is None and not _failed:
             try:
                 _shared = Zygote(startup)
+                atexit.register(_shared.close)  # its folder goes; the process would end anyway, on EOF
             except OSError:
                 _failed = True  # fresh children from now on; each still gets the whole sandbox
         return _shared
