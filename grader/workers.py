@@ -198,10 +198,10 @@ def serve(reply_fd: int, limits: Limits, visibility: str) -> int:
             reply = {"ok": True}
         except Exception as error:  # the grader's own failure: reported for this submission only
             reply = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+        os.write(reply_fd, (json.dumps(reply) + "\n").encode())  # then tidy up, off the submission's path
         import keras
 
         keras.backend.clear_session()
         gc.collect()
-        os.write(reply_fd, (json.dumps(reply) + "\n").encode())
     take_ready({"path": None, "out": None})  # stdin closed: a job readied is not coming, so it is closed
     return 0
