@@ -35,7 +35,7 @@ def isolation_report(weak_accepted: str = "") -> dict:
 
 @dataclass
 class Ready:
-    """A submission staged, its child importing TensorFlow in the background: all that comes before its checks."""
+    """A submission staged, its child starting in the background: all that comes before its checks."""
 
     staged: Staged | None
     refusal: str  # why it was refused ('' when it was staged)
@@ -64,7 +64,7 @@ def get_ready(path: Path, out_dir: Path, limits: Limits, hide: list[Path] = ()) 
         files = {e.module: ("not_submitted", refusal) for e in load_table()}
     submission = Submission(staged.sources if staged else {}, files, limits, secrets=kit_secrets([out_dir, *hide]))
     if submission.sources:
-        submission.prestart()  # the child imports TensorFlow while this process goes on
+        submission.prestart()  # the child starts (a fork, or a TensorFlow import) while this process goes on
     return Ready(staged, refusal, submission, time.monotonic() - started, time.monotonic())
 
 

@@ -170,7 +170,7 @@ def serve(reply_fd: int, limits: Limits, visibility: str) -> int:
         hide = [Path(h) for h in job["hide"]]
 
         def make() -> None:
-            current.wait_started()  # one TensorFlow import at a time beside the checks
+            current.wait_started()  # one child start at a time (fresh children each import TensorFlow)
             following["ready"] = get_ready(Path(then[0]), Path(then[1]), limits, hide)
 
         following.update(key=tuple(then), thread=threading.Thread(target=make, daemon=True))

@@ -109,7 +109,7 @@ class Submission:
         return self.budget
 
     def prestart(self) -> None:
-        """Start the first child in the background: it imports TensorFlow while the grader works on."""
+        """Start the first child in the background (forked from the zygote, or importing TensorFlow)."""
         def start() -> None:
             try:
                 self._live_child()  # not a call's wait: calls count only their own
