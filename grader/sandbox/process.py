@@ -57,6 +57,7 @@ class Child:
         self._next_id = 0
         self._reader = frames.FrameReader()  # bytes of answers as they arrive
         self.killed_for_memory = False  # the kernel's cgroup OOM killer ended it
+        self._over_cap = False  # the last memory reading was over the cap
         self._request_write = self._response_read = -1
         self._in_request = threading.RLock()  # held while a thread waits for an answer on the pipes
         self._pipes_doomed = False
@@ -152,11 +153,17 @@ class Child:
         return len(identity.processes_of(os.getuid())) + self.limits.processes
 
     def memory_mb(self) -> float:
-        """What the memory cap compares: the cgroup's anonymous + shared memory, else the tree's RSS + memfds."""
+        """What the memory cap compares: the cgroup's anonymous + shared memory, else the tree's memory +
+        memfds: its summed RSS, or, above the cap, its summed Pss. A fork shares every page of its parent
+        (TensorFlow's 600 MB, in a fork about to exec `fc-list`), which RSS counts once per process."""
         if self.group is not None and "memory" in self.group.folders:
             return self.group.memory_mb()
         # A fork's waiting process maps only the zygote's pages: counted, they would count twice.
-        return tree_memory_mb(self.process.pid, count_root=not isinstance(self.process, Forked))
+        root, counted = self.process.pid, not isinstance(self.process, Forked)
+        measured = tree_memory_mb(root, count_root=counted)
+        if measured > self.limits.memory_mb:
+            measured = tree_memory_mb(root, count_root=counted, proportional=True)
+        return measured
 
     def _drain(self) -> None:
         """Keep the last OUTPUT_TAIL bytes of whatever the child prints; discard the rest."""
@@ -235,7 +242,9 @@ class Child:
                 if time.monotonic() - watched < 0.25:
                     continue
             watched = time.monotonic()
-            if self.memory_mb() > self.limits.memory_mb:
+            # Over the cap twice in a row (0.25 s apart): a fork's moment before it execs is not a hog.
+            over, self._over_cap = self._over_cap, self.memory_mb() > self.limits.memory_mb
+            if over and self._over_cap:
                 self.kill()
                 raise CallFailed("memory", f"used more than {self.limits.memory_mb} MB of memory (stopped)")
             if self.process.poll() is not None and not select.select([self._response_read], [], [], 0)[0]:
