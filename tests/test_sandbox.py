@@ -1,10 +1,12 @@
 """The sandbox, attacked directly through `Submission` (the same child the grader runs), in this host's mode.
 
-`.ci/run` runs this file in three host modes: root with namespaces, an
-ordinary user, and root with no way to make namespaces (docs/SECURITY.md).
+`.ci/run` runs this file in three host modes: root with namespaces (children
+forked from the zygote, then again with fresh ones), an ordinary user, and root
+with no way to make namespaces (docs/SECURITY.md).
 Every hostile module below is harmless by construction: a write attempt
 creates one small file with a unique name, only at a path the test names and
-removes afterwards; a daemon sleeps at most 97 s; memory stops at 1.5 GB.
+removes afterwards; a daemon sleeps at most 97 s; memory stops at 1.5 GB; a
+module forks at most three times.
 """
 
 from __future__ import annotations
