@@ -7,8 +7,9 @@ Prints (and with --write, records in docs/PERFORMANCE.md):
     reference model with the grading budget, evaluating it once;
   - one correct submission graded end to end, its ratio to the floor, and where
     the time went (from results.json's timings);
-  - a batch of N submissions with --jobs 1 and --jobs 2, and the speed-up; --jobs 2 again with
-    every child a fresh interpreter (LAYERLAB_NO_ZYGOTE=1), the baseline the zygote is measured on;
+  - a batch of N submissions with --jobs 1 and --jobs 2, and the speed-up; --jobs 2 again without
+    the zygote (LAYERLAB_NO_ZYGOTE=1: every worker and every child a fresh interpreter, each
+    importing TensorFlow), the baseline the zygote is measured on;
   - peak memory of one grading, every process of the grader together: resident
     (shared libraries counted once per process) and Pss (physical memory);
   - `pytest exercises/<one exercise>` against the solutions, and its ratio to a
@@ -33,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _measure import CPU_SECONDS, KIT, PEAK_PSS, load_average, timed  # noqa: E402
+from grader.sandbox.confine import TENSORFLOW_ENV  # noqa: E402
 
 FLOOR = """
 import time
@@ -81,7 +83,8 @@ def main() -> int:
 
     bare_import()  # not timed: the first import after a while reads TensorFlow's libraries from disk
     imports = [bare_import(), bare_import()]
-    floor, floor_peak, floor_run = timed([python, "-c", FLOOR])
+    # The floor's TensorFlow runs as the grader's does (oneDNN on), or it would be slower than the grader's.
+    floor, floor_peak, floor_run = timed([python, "-c", FLOOR], env={**os.environ, **TENSORFLOW_ENV})
     one, one_peak, out = grade([KIT / "solutions"], jobs=1, label="one")
     document = json.loads((out / "solutions" / "results.json").read_text())
     assert document["score"] == document["extra_data"]["max_score"], "the solutions must get full marks"
@@ -126,8 +129,8 @@ def main() -> int:
     say(f"batch of {len(batch)}, --jobs 2                        {parallel:7.2f} s   speed-up {serial / parallel:.2f}x   "
         f"{CPU_SECONDS['parallel']:.0f} CPU-s; the most 2 cores allow: {min(2.0, os.cpu_count() or 2) / cores_used:.2f}x")
     say(f"    {'peak Pss, --jobs 2':<38} {PEAK_PSS['parallel']:7.0f} MiB (two gradings at a time, each readying its next)")
-    say(f"    {'the same, children not forked':<38} {fresh:7.2f} s   the zygote's speed-up {fresh / parallel:.2f}x   "
-        f"{CPU_SECONDS['fresh']:.0f} CPU-s (LAYERLAB_NO_ZYGOTE=1: a TensorFlow import per child)")
+    say(f"    {'the same, nothing forked':<38} {fresh:7.2f} s   the zygote's speed-up {fresh / parallel:.2f}x   "
+        f"{CPU_SECONDS['fresh']:.0f} CPU-s (LAYERLAB_NO_ZYGOTE=1: a TensorFlow import per worker and child)")
     say(f"pytest exercises/test_ex02_conv2d.py        {pytest_one:7.2f} s   ratio to bare import "
         f"{pytest_one / bare:.2f}x")
     per_submission = parallel / len(batch)

@@ -3,7 +3,7 @@
     python -m grader.calibrate [--runs 3]
 
 The gate trains a learner's architecture in the trusted process (grader/gate.py),
-so calibration runs exactly that code (fresh_model -> train_here ->
+so calibration runs exactly that code (architecture -> fresh_model -> train_here ->
 held_out_accuracy, op determinism, the table's budget) on every model of FAMILY:
 the reference and the variants ex11's docstring allows. It writes
 grader/calibration.json with every accuracy and the threshold the family supports:
@@ -22,7 +22,7 @@ import platform
 import sys
 from pathlib import Path
 
-from grader.gate import compile_arguments, fresh_model, held_out_accuracy, train_here, training_split
+from grader.gate import architecture, compile_arguments, fresh_model, held_out_accuracy, train_here, training_split
 from grader.sandbox.runner import wire
 from layerlab.data import load_mnist
 from layerlab.quiet import import_tensorflow
@@ -84,8 +84,8 @@ def accuracy_of(layers, split, budget, seed: int) -> float:
     model = keras.Sequential([keras.Input((28, 28, 1)), *layers])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     description = wire.decode(wire.encode(model))  # what the child would send
-    fresh = fresh_model(description, seed)
-    train_here(fresh, compile_arguments(description), x_train, y_train, budget, seed)
+    fresh = fresh_model(architecture(description), seed)
+    train_here(fresh, compile_arguments(description.get("compile_config")), x_train, y_train, budget, seed)
     return round(held_out_accuracy(fresh, x_heldout, y_heldout), 4)
 
 

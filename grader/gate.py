@@ -14,7 +14,10 @@ a thread beside the other checks (`start_gate`); SEEDING keeps it deterministic.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
+import os
 import threading
 import time
 from concurrent.futures import Future
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.rebuild import NotRebuildable, checked_config
-from grader.sandbox import CallFailed, Described, Submission
+from grader.sandbox import CallFailed, Described, Submission, zygote
 from layerlab.data import Mnist, prepare_images
 from layerlab.expect import Incorrect, incorrect
 from layerlab.keras_names import loss_name, optimizer_settings, reports_accuracy
@@ -45,6 +48,7 @@ class GateResult:
     heldout_images: int
     seconds: float  # from the set-up call to the accuracy
     losses: tuple  # the grader's training loss, epoch by epoch
+    trained_in: str  # "a fork" of the zygote, or "a thread" of the grader's process
 
 
 def training_split(mnist: Mnist, budget: Training):
@@ -95,11 +99,11 @@ def expect_fit_history(history, what: str, *, epochs: int, batch_size: int, imag
     return record
 
 
-def compile_arguments(description: Described) -> dict:
-    """compile()'s keywords from the learner's settings: Keras' own optimizer class and learning rate, loss."""
+def compile_arguments(settings) -> dict:
+    """compile()'s keywords from the learner's compile settings (a model's compile_config): Keras' own
+    optimizer class and learning rate, loss."""
     import keras
 
-    settings = description.get("compile_config")
     if not isinstance(settings, dict):
         raise Incorrect("compile_model left the model uncompiled")
     optimizer, rate, _ = optimizer_settings(settings.get("optimizer"))
@@ -124,11 +128,15 @@ def _without_compile_settings(node):
     return node
 
 
-def fresh_model(description: Described, seed: int):
-    """The learner's architecture, sized, with fresh initial weights drawn after `seed` (none of the child's)."""
+def architecture(description: Described) -> dict:
+    """The learner's model as a checked, sized config without its compile settings (or NotRebuildable)."""
+    return _without_compile_settings(checked_config(description, INPUT_SHAPE))
+
+
+def fresh_model(config: dict, seed: int):
+    """The architecture `config` rebuilt with fresh initial weights drawn after `seed` (none of the child's)."""
     import keras
 
-    config = _without_compile_settings(checked_config(description, INPUT_SHAPE))
     keras.utils.set_random_seed(seed)
     try:
         model = keras.saving.deserialize_keras_object(config, safe_mode=True)
@@ -183,11 +191,12 @@ def train_here(model, arguments: dict, x_train, y_train, budget: Training, seed:
 
 
 def start_gate(submission: Submission, mnist: Mnist, seed: int | None = None) -> Future:
-    """The gate, its training in a thread: a Future of the GateResult (or of why the set-up failed).
+    """The gate, its training beside whatever this thread does next: a Future of the GateResult (or of
+    why the model cannot be trained).
 
-    Here: the child's set-up call, then, holding SEEDING, the fresh weights. The thread
-    compiles and trains (releasing SEEDING after the first batch, when nothing else depends
-    on the global seeds) and measures accuracy, beside whatever this thread does next.
+    Here: the child's set-up call and the checks of what it gave. The training runs in a fork of
+    the zygote where there is one (grader/sandbox/zygote.py: a process of its own, so it never
+    waits for this one's interpreter lock, and nothing to import), else in a thread of this process.
     """
     exercise = training_exercise()
     budget = exercise.training
@@ -205,20 +214,61 @@ def start_gate(submission: Submission, mnist: Mnist, seed: int | None = None) ->
         description = returned.value
         if not isinstance(description, Described) or description.kind != "keras" or not description.get("is_model"):
             raise Incorrect(f"{compile_model}({build}()) did not give a Keras model to train")
-        arguments = compile_arguments(description)
-        x_train, y_train, x_heldout, y_heldout = training_split(mnist, budget)
-        SEEDING.acquire()  # released by the thread, once fit has drawn what the seeds decide
-        try:
-            model = fresh_model(description, seed)
-        except BaseException:
-            SEEDING.release()
-            raise
+        settings = description.get("compile_config")
+        compile_arguments(settings)  # settings that are not Keras' own are refused here, before anything trains
+        config = architecture(description)
     except NotRebuildable as error:
         gate.set_exception(Incorrect(f"the model cannot be graded: {error}"))
         return gate
     except BaseException as error:
         gate.set_exception(error)
         return gate
+    task = {"config": config, "compile": settings, "budget": dataclasses.asdict(budget), "seed": seed}
+    trainer = zygote.for_host()
+    if trainer is not None:
+        _train_in_a_fork(trainer, task, mnist, gate, started)
+    else:
+        _train_in_a_thread(task, mnist, gate, started)
+    return gate
+
+
+def train_task(task: dict, mnist: Mnist) -> GateResult:
+    """Fresh weights, compile, fit and measure in this process: what a gate's fork does with its task."""
+    budget, seed = Training(**task["budget"]), task["seed"]
+    x_train, y_train, x_heldout, y_heldout = training_split(mnist, budget)
+    try:
+        model = fresh_model(task["config"], seed)
+    except NotRebuildable as error:
+        raise Incorrect(f"the model cannot be graded: {error}") from None
+    losses = train_here(model, compile_arguments(task["compile"]), x_train, y_train, budget, seed)
+    accuracy = held_out_accuracy(model, x_heldout, y_heldout)
+    return GateResult(accuracy, budget.threshold, len(x_train), len(x_heldout), 0.0, tuple(losses), "a fork")
+
+
+def answer_in_a_fork(task_fd: int) -> dict:
+    """A gate's fork: train_task on what Zygote.train sent (an .npz on `task_fd`); the answer as plain data."""
+    with os.fdopen(task_fd, "rb") as file, np.load(file) as arrays:
+        task = json.loads(str(arrays["task"]))
+        mnist = Mnist(arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"], "the grader's")
+    try:
+        return dataclasses.asdict(train_task(task, mnist))
+    except Incorrect as error:
+        return {"incorrect": str(error), "misconception": error.misconception}
+
+
+def _train_in_a_thread(task: dict, mnist: Mnist, gate: Future, started: float) -> None:
+    """The training in a thread of this process. Holding SEEDING from the fresh weights until fit's first
+    batch keeps it deterministic beside checks that set the global seeds."""
+    budget, seed = Training(**task["budget"]), task["seed"]
+    x_train, y_train, x_heldout, y_heldout = training_split(mnist, budget)
+    SEEDING.acquire()  # released by the thread, once fit has drawn what the seeds decide
+    try:
+        model = fresh_model(task["config"], seed)
+    except BaseException as error:
+        SEEDING.release()
+        gate.set_exception(Incorrect(f"the model cannot be graded: {error}")
+                           if isinstance(error, NotRebuildable) else error)
+        return
     released = threading.Event()
 
     def seeds_drawn() -> None:
@@ -228,15 +278,46 @@ def start_gate(submission: Submission, mnist: Mnist, seed: int | None = None) ->
 
     def train() -> None:
         try:
-            losses = train_here(model, arguments, x_train, y_train, budget, seed, seeds_drawn)
+            losses = train_here(model, compile_arguments(task["compile"]), x_train, y_train, budget, seed,
+                                seeds_drawn)
             accuracy = held_out_accuracy(model, x_heldout, y_heldout)
             gate.set_result(GateResult(accuracy, budget.threshold, len(x_train), len(x_heldout),
-                                       time.monotonic() - started, tuple(losses)))
+                                       time.monotonic() - started, tuple(losses), "a thread"))
         except BaseException as error:
             gate.set_exception(error)
         finally:
             seeds_drawn()  # also when training failed before its first batch ended
 
     threading.Thread(target=train, name="training gate", daemon=True).start()
-    return gate
 
+
+def _train_in_a_fork(trainer, task: dict, mnist: Mnist, gate: Future, started: float) -> None:
+    """The training in a fork of the zygote (runner/zygote.py runs train_task there); a thread here only
+    waits for its answer, one line of JSON."""
+    images = {"x_train": mnist.x_train[: task["budget"]["train_images"]],
+              "y_train": mnist.y_train[: task["budget"]["train_images"]],
+              "x_test": mnist.x_test[: task["budget"]["heldout_images"]],
+              "y_test": mnist.y_test[: task["budget"]["heldout_images"]]}
+    try:
+        answers = trainer.train(task, images)
+    except OSError as error:
+        gate.set_exception(RuntimeError(f"the training process could not start: {error}"))
+        return
+
+    def wait() -> None:
+        with os.fdopen(answers, "rb") as pipe:
+            text = pipe.read()
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            gate.set_exception(RuntimeError("the training process ended without an answer"))
+            return
+        if "incorrect" in answer:
+            gate.set_exception(Incorrect(answer["incorrect"], answer.get("misconception")))
+        elif "error" in answer:
+            gate.set_exception(RuntimeError(f"the training process failed: {answer['error']}"))
+        else:
+            gate.set_result(GateResult(**{**answer, "seconds": time.monotonic() - started,
+                                          "losses": tuple(answer["losses"])}))
+
+    threading.Thread(target=wait, name="training gate", daemon=True).start()

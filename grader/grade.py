@@ -196,14 +196,20 @@ def grade_many(paths: list[Path], out_root: Path, limits: Limits, jobs: int = 1,
     names = unique_names(paths)
     hide = [out_root.resolve(), *submission_folders(paths)]
     workers = [Worker(limits, visibility) for _ in range(max(1, min(jobs, len(paths))))]
-    for worker in workers:  # they import TensorFlow while the sandbox is proved; no job before the verdict
-        worker.start()
+    # They start (the zygote's import, or each its own) while the sandbox is proved; no job before the verdict.
+    starting = [threading.Thread(target=worker.start, daemon=True) for worker in workers]
+    for thread in starting:
+        thread.start()
     try:
         weak_accepted = sandbox_verdict(hide, allow_weak)
     except BaseException:
+        for thread in starting:
+            thread.join()
         for worker in workers:
             worker.stop()
         raise
+    for thread in starting:
+        thread.join()
     waiting: queue.SimpleQueue[int] = queue.SimpleQueue()  # indices of submissions no worker has taken
     for index in range(len(paths)):
         waiting.put(index)

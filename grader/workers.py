@@ -24,7 +24,8 @@ from pathlib import Path
 
 from grader.paths import KIT_ROOT
 from grader.results import GradingResult, from_gradescope, write_results
-from grader.sandbox import Limits, kill_tree, probe
+from grader.sandbox import Limits, kill_tree, probe, zygote
+from grader.sandbox.confine import TENSORFLOW_ENV
 
 # Variables that would change how Python or pytest behave in the trusted worker.
 UNTRUSTED_ENV_PREFIXES = ("PYTEST_", "PYTHON", "COV_", "TF_XLA")
@@ -35,7 +36,7 @@ STDERR_TAIL = 4000
 def worker_environment() -> dict[str, str]:
     """The grader's environment without anything that could steer Python or pytest."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(UNTRUSTED_ENV_PREFIXES)}
-    env.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0",
+    env.update(TENSORFLOW_ENV, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONHASHSEED="0",
                MPLBACKEND="Agg")
     return env
 
@@ -61,14 +62,21 @@ class Worker:
         # Its temporary files (job folders) go under a scratch folder removed however the worker ends.
         self._scratch = Path(tempfile.mkdtemp(prefix="layerlab-worker-"))
         reply_read, reply_write = os.pipe()
-        command = [sys.executable, "-E", "-s", "-m", "grader", "worker", "--serve", str(reply_write),
-                   "--call-timeout", str(self.limits.call),
-                   "--memory-mb", str(self.limits.memory_mb), "--budget", str(self.limits.budget),
-                   "--visibility", self.visibility]
-        # A session of its own: a deadline can end the worker and its children together.
-        self.process = subprocess.Popen(command, cwd=KIT_ROOT, env={**worker_environment(), "TMPDIR": str(self._scratch)},
-                                        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        pass_fds=(reply_write,), start_new_session=True)
+        arguments = ["worker", "--call-timeout", str(self.limits.call), "--memory-mb", str(self.limits.memory_mb),
+                     "--budget", str(self.limits.budget), "--visibility", self.visibility]
+        env = {**worker_environment(), "TMPDIR": str(self._scratch)}
+        template = zygote.for_host(self.limits.startup)
+        try:
+            if template is None:
+                raise OSError("no zygote")
+            # Forked from the zygote's import: nothing to import, and its children come from the same one.
+            self.process = template.spawn_worker(arguments, env, reply_write)
+        except OSError:
+            # A session of its own: a deadline can end the worker and its children together.
+            self.process = subprocess.Popen([sys.executable, "-E", "-s", "-m", "grader", *arguments, "--serve",
+                                             str(reply_write)], cwd=KIT_ROOT, env=env, stdin=subprocess.PIPE,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                            pass_fds=(reply_write,), start_new_session=True)
         os.close(reply_write)
         self._reply, self.graded, self._stderr = reply_read, 0, bytearray()
         threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
 
 import pytest
+
+from grader.sandbox.confine import TENSORFLOW_ENV
+
+os.environ.update(TENSORFLOW_ENV)  # TensorFlow in the tests runs as in the grader's workers and children
 
 # tests/adversarial/ holds hostile submissions (a conftest.py, a tensorflow.py ...): data to grade, never
 # to collect; collecting them would put their folder first on sys.path.

@@ -11,15 +11,16 @@ import math
 import random
 import threading
 import time
+from concurrent import futures
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.gate import compile_arguments, expect_fit_history, fresh_model, seeded, start_gate
+from grader.gate import architecture, compile_arguments, expect_fit_history, fresh_model, seeded, start_gate
 from grader.rebuild import NotRebuildable, rebuild
-from grader.sandbox import Described, Returned
+from grader.sandbox import Described, Returned, zygote
 from grader.sandbox.job import prepare_job
 from grader.sandbox.runner import wire
 from grader.size import PARAMETERS_MULTIPLE, WORK_MULTIPLE, TooLarge, check_size, measure, reference_size
@@ -160,7 +161,7 @@ def test_fresh_model_ignores_the_childs_weights():
     for layer in model.layers:
         if layer.weights:
             layer.set_weights([np.full(w.shape, 7.0, "float32") for w in layer.get_weights()])
-    fresh = fresh_model(described(model), seed=1234)
+    fresh = fresh_model(architecture(described(model)), seed=1234)
     assert not any(np.all(w == 7.0) for w in fresh.get_weights() if w.size > 1)
 
 
@@ -168,7 +169,7 @@ def test_compile_arguments_take_keras_own_settings_only():
     model = small_cnn()
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=keras.losses.sparse_categorical_crossentropy,
                   metrics=["acc"])
-    arguments = compile_arguments(described(model))
+    arguments = compile_arguments(described(model).get("compile_config"))
     assert type(arguments["optimizer"]) is keras.optimizers.Adam
     assert math.isclose(float(keras.ops.convert_to_numpy(arguments["optimizer"].learning_rate)), 0.01, rel_tol=1e-6)
     assert arguments["loss"] == "sparse_categorical_crossentropy" and arguments["metrics"] == ["accuracy"]
@@ -234,6 +235,7 @@ def _seed_and_train_until(done) -> int:
 
 
 def test_the_gate_trains_alike_alone_and_beside_checks_that_seed_and_train(monkeypatch):
+    monkeypatch.setenv("LAYERLAB_NO_ZYGOTE", "1")  # the thread, where there is no zygote to fork from
     set_random_seed = keras.utils.set_random_seed
 
     def slowly_in_the_gate(seed: int) -> None:
@@ -247,7 +249,42 @@ def test_the_gate_trains_alike_alone_and_beside_checks_that_seed_and_train(monke
     alone = start_gate(_SetUp(model), mnist).result()
     beside = start_gate(_SetUp(model), mnist)
     assert _seed_and_train_until(beside.done) > 20
+    assert alone.trained_in == "a thread"
     assert beside.result().losses == alone.losses and beside.result().accuracy == alone.accuracy
+
+
+def _gate_in_a_fork_and_in_a_thread(model, monkeypatch) -> tuple:
+    """The gate's Futures for `model`: trained in a fork of the zygote, then in a thread of this process."""
+    if zygote.for_host() is None:
+        pytest.skip("no zygote on this host (an ordinary user, or no sandbox to fork into): the thread only")
+    mnist = load_mnist(allow_download=False)
+    forked = start_gate(_SetUp(model), mnist)
+    futures.wait([forked])
+    monkeypatch.setenv("LAYERLAB_NO_ZYGOTE", "1")
+    threaded = start_gate(_SetUp(model), mnist)
+    futures.wait([threaded])
+    return forked, threaded
+
+
+def test_the_gate_trains_alike_in_a_fork_and_in_a_thread(monkeypatch):
+    model = small_cnn(keras.layers.Dropout(0.3))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.002), loss="sparse_categorical_crossentropy")
+    forked, threaded = (future.result() for future in _gate_in_a_fork_and_in_a_thread(model, monkeypatch))
+    assert (forked.trained_in, threaded.trained_in) == ("a fork", "a thread")
+    assert forked.losses == threaded.losses and forked.accuracy == threaded.accuracy
+    assert (forked.train_images, forked.heldout_images, forked.threshold) == (
+        threaded.train_images, threaded.heldout_images, threaded.threshold)
+
+
+def test_a_model_that_fails_to_train_fails_alike_in_a_fork_and_in_a_thread(monkeypatch):
+    model = small_cnn()
+    model.compile(optimizer="adam", loss="categorical_crossentropy")  # one-hot loss, digit labels: fit fails
+    forked, threaded = _gate_in_a_fork_and_in_a_thread(model, monkeypatch)
+    for future in (forked, threaded):
+        assert isinstance(future.exception(), Incorrect)
+    assert "training the model with its compile settings failed" in str(forked.exception())
+    assert str(forked.exception()) == str(threaded.exception())
+    assert forked.exception().misconception == threaded.exception().misconception
 
 
 def test_the_child_never_gets_the_held_out_images():

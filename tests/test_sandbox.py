@@ -16,6 +16,8 @@ import os
 import sys
 import textwrap
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -405,3 +407,69 @@ def test_closing_while_a_call_runs_leaves_nothing():
     submission.close()
     caller.join(timeout=120)
     assert sleepers() == [] and outcome and outcome[0] != 1
+
+
+SLEEPS_IN_BUILD = """
+def build_conv2d(*args, **kwargs):
+    \"\"\"Hostile: swallows every exception (timeout signals too); stops by itself after 60 s.\"\"\"
+    import time
+
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        try:
+            time.sleep(0.05)
+        except BaseException:
+            pass
+"""
+
+
+def _processes(where) -> set[int]:
+    """Pids of this machine's processes whose /proc status fields satisfy `where`."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines() if ":" in line)
+        except (OSError, ValueError):
+            continue
+        if entry.name.isdigit() and where(fields):
+            found.add(int(entry.name))
+    return found
+
+
+def _until(condition, seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def test_a_worker_killed_mid_submission_takes_what_the_zygote_forked_for_it(tmp_path):
+    """Forked from the zygote, a worker's children are the zygote's forks, not the worker's descendants:
+    killing the worker's tree (the grader's deadline does) cannot reach them. The zygote ends them
+    once the worker's connection to it closes."""
+    from grader.sandbox import kill_tree
+    from grader.workers import Worker
+
+    template = zygote.for_host(LIMITS.startup)
+    if template is None:
+        pytest.skip("no zygote here: workers and children start fresh, as the worker's descendants")
+    sandboxed = lambda fields: identity.UID_BASE <= int(fields["Uid"].split()[0]) < identity.UID_BASE + identity.UID_COUNT
+    forks_of_the_zygote = lambda: _processes(lambda fields: int(fields["PPid"]) == template.process.pid)
+    before = forks_of_the_zygote()
+    (tmp_path / "sleeps").mkdir()
+    (tmp_path / "sleeps" / "ex02_conv2d.py").write_text(SLEEPS_IN_BUILD)
+    worker = Worker(Limits(startup=180, call=30), "after_published")
+    try:
+        worker.start()
+        assert isinstance(worker.process, Forked)  # forked from the zygote, not a fresh interpreter
+        grading = ThreadPoolExecutor(1).submit(worker.grade, tmp_path / "sleeps", tmp_path / "out", [tmp_path])
+        assert _until(lambda: _processes(sandboxed), 60), "the child never started"
+        kill_tree(worker.process.pid)  # the worker and its descendants; its child is not one of them
+        assert grading.result(timeout=60).status == "grader error"
+        assert _until(lambda: not _processes(sandboxed) and forks_of_the_zygote() <= before, 15), (
+            f"left running: {_processes(sandboxed)} of a sandbox uid, {forks_of_the_zygote() - before} forks")
+    finally:
+        worker.stop()
+        identity.sweep()

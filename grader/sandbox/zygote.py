@@ -7,6 +7,10 @@ bubblewrap mode it enters the namespaces bubblewrap made for this child (a place
 holds them; see Child.start), then takes the child's uid, as setpriv would; in the
 permissions mode it only takes the uid. Only root can give a fork another uid, so an
 ordinary user's children start fresh, as does every child where the zygote cannot start.
+
+The grading command's zygote also forks its trusted workers (`spawn_worker`: no worker
+imports TensorFlow, and each asks for its children on a connection of its own) and, for
+a worker, the training gate's process (`train`). docs/SECURITY.md says how each is kept apart.
 """
 
 from __future__ import annotations
@@ -23,19 +27,20 @@ import sys
 import tempfile
 import threading
 
-from grader.paths import RUNNER_DIR
+from grader.paths import KIT_ROOT, RUNNER_DIR
 from grader.sandbox.confine import SAFE_ENV, Plan
 
 MODES = ("bubblewrap", "permissions")  # where a fork can be confined like a fresh child
+INHERITED = "LAYERLAB_ZYGOTE_FD"  # in a worker forked from the zygote: its connection to that zygote
 
 
 class Forked:
-    """A child the zygote forked, seen as a Popen is: `pid` (the process that waits for the learner's
-    one and then reports its exit code), `stdout`, `poll` and `wait`."""
+    """A child (or worker) the zygote forked, seen as a Popen is: `pid` (the process that waits for it
+    and then reports its exit code), `stdout` (a worker's: `stdin`, `stderr`), `poll` and `wait`."""
 
     def __init__(self, pid: int, output_read: int, status_read: int) -> None:
         self.pid, self.returncode = pid, None
-        self.stdout = os.fdopen(output_read, "rb", buffering=0)
+        self.stdout = os.fdopen(output_read, "rb", buffering=0) if output_read >= 0 else None
         self._status, self._lock = status_read, threading.Lock()  # a deadline and `close` may both ask
 
     def wait(self, timeout: float | None = None) -> int:
@@ -57,9 +62,15 @@ class Forked:
 
 
 class Zygote:
-    """The zygote process and the socket it takes requests on; `fork` is safe from several threads."""
+    """The zygote process and the socket it takes requests on; `fork` is safe from several threads.
+    In a worker forked from it (`spawn_worker`), `inherited` is that worker's own connection to it."""
 
-    def __init__(self, startup: float) -> None:
+    def __init__(self, startup: float, inherited: int | None = None) -> None:
+        self.process: subprocess.Popen | None = None
+        self._home, self._lock, self._startup, self._broken = None, threading.Lock(), startup, False
+        if inherited is not None:
+            self._socket = socket.socket(fileno=inherited)
+            return
         self._home = tempfile.mkdtemp(prefix="layerlab-zygote-")  # its matplotlib cache; no child reads it
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {**SAFE_ENV, "HOME": self._home, "TMPDIR": self._home, "MPLCONFIGDIR": self._home}
@@ -68,7 +79,7 @@ class Zygote:
             cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(theirs.fileno(),), start_new_session=True, close_fds=True)
         theirs.close()
-        self._socket, self._lock = ours, threading.Lock()
+        self._socket = ours
         self._socket.settimeout(startup)
         try:
             ready = json.loads(self._socket.recv(4096) or b"{}")
@@ -80,24 +91,68 @@ class Zygote:
 
     def fork(self, plan: Plan, job: dict, fds: list[int], timeout: float) -> int:
         """Hand the zygote one child's job and its descriptors; the pid of the fork that waits for it."""
-        request = json.dumps({**job, "uid": plan.uid, "cgroup_procs": list(map(str, plan.cgroup_procs))})
+        return self._ask({**job, "uid": plan.uid, "cgroup_procs": list(map(str, plan.cgroup_procs))}, fds, timeout)
+
+    def train(self, task: dict, images: dict) -> int:
+        """Fork a process of the grader's own (root, outside any sandbox) that trains a gate's `task` (plain
+        data) on `images` (arrays by name); the pipe its answer comes on, one JSON text, then EOF."""
+        import numpy as np
+
+        answer_read, answer_write = os.pipe()
+        try:
+            with tempfile.TemporaryFile() as file:  # task and images as one .npz, of any size
+                np.savez(file, task=np.array(json.dumps(task)), **images)
+                file.seek(0)  # the fork's copy of the descriptor shares this offset
+                self._ask({"kind": "train", "kit": str(KIT_ROOT)}, [answer_write, file.fileno()], self._startup)
+        except BaseException:
+            os.close(answer_read)
+            raise
+        finally:
+            os.close(answer_write)
+        return answer_read
+
+    def spawn_worker(self, arguments: list[str], env: dict, reply_write: int) -> Forked:
+        """A trusted worker forked from this import (`python -m grader` with `arguments`, and `--serve`
+        its copy of `reply_write`): the zygote's forks are root, and a worker needs nothing imported again."""
+        job_read, job_write = os.pipe()
+        stderr_read, stderr_write = os.pipe()
+        status_read, status_write = os.pipe()
+        try:
+            pid = self._ask({"kind": "worker", "kit": str(KIT_ROOT), "arguments": arguments, "env": env},
+                            [job_read, reply_write, stderr_write, status_write], self._startup)
+        except BaseException:
+            for fd in (job_write, stderr_read, status_read):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (job_read, stderr_write, status_write):
+                os.close(fd)
+        worker = Forked(pid, -1, status_read)
+        worker.stdin, worker.stderr = os.fdopen(job_write, "wb"), os.fdopen(stderr_read, "rb")
+        return worker
+
+    def _ask(self, request: dict, fds: list[int], timeout: float) -> int:
+        """Send one request and its descriptors; the pid of the fork that serves it."""
         with self._lock:
             try:
                 self._socket.settimeout(timeout)
-                socket.send_fds(self._socket, [request.encode()], fds)
+                socket.send_fds(self._socket, [json.dumps(request).encode()], fds)
                 return int(json.loads(self._socket.recv(4096) or b"{}")["pid"])
             except (OSError, ValueError, KeyError):
-                self.process.kill()  # an answer that comes late would be taken for the next child's
+                self._broken = True  # an answer that comes late would be taken for the next request's
+                if self.process is not None:
+                    self.process.kill()
                 raise
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        return not self._broken and (self.process is None or self.process.poll() is None)
 
     def close(self) -> None:
         self._socket.close()
-        self.process.kill()
-        self.process.wait()
-        shutil.rmtree(self._home, ignore_errors=True)
+        if self.process is not None:  # the zygote this process started (an inherited one is not ours to end)
+            self.process.kill()
+            self.process.wait()
+            shutil.rmtree(self._home, ignore_errors=True)
 
 
 _shared: Zygote | None = None
@@ -111,12 +166,17 @@ def for_plan(plan: Plan, startup: float) -> Zygote | None:
     return _shared_for(plan.mode, plan.is_root, startup)
 
 
-def warm(startup: float) -> None:
-    """Start the zygote now, if this host's children will be forked from it (a worker, before its first job)."""
+def for_host(startup: float = 120.0) -> Zygote | None:
+    """This grader's zygote if this host's children are forked from it (started now if it is not yet)."""
     from grader.sandbox.host import probe
 
     host = probe()
-    _shared_for(host.mode, host.is_root, startup)
+    return _shared_for(host.mode, host.is_root, startup)
+
+
+def warm(startup: float) -> None:
+    """Start the zygote now, if this host's children will be forked from it (a worker, before its first job)."""
+    for_host(startup)
 
 
 def _shared_for(mode: str, is_root: bool, startup: float) -> Zygote | None:
@@ -127,7 +187,10 @@ def _shared_for(mode: str, is_root: bool, startup: float) -> Zygote | None:
         if _shared is not None and not _shared.alive():
             _shared.close()
             _shared = None
-        if _shared is None and not _failed:
+        inherited = os.environ.pop(INHERITED, None)  # once: a zygote started here after it would not be that one
+        if _shared is None and inherited:
+            _shared = Zygote(startup, inherited=int(inherited))
+        elif _shared is None and not _failed:
             try:
                 _shared = Zygote(startup)
                 atexit.register(_shared.close)  # its folder goes; the process would end anyway, on EOF

@@ -10,6 +10,12 @@ fork confines itself before any learner code exists in it, in this order:
     -> fork: this process waits (and reports the exit code), its child runs child.run()
 
 A fork that fails to confine itself exits; it never comes back to this loop.
+
+Two kinds of request are the grader's own, and their forks stay root outside any sandbox:
+"train" runs the training gate (grader/gate.py) on plain data the grader sent, beside the
+checks; "worker" (from the grading command only) becomes a trusted worker (grader/workers.py)
+that imports nothing, with a connection of its own on which it asks for its children and
+trainings. When a worker's connection closes, what was forked for it is killed.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -70,6 +77,15 @@ def _drop_privileges(uid: int) -> None:
     _checked(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
+def _close_all_but(keep: set[int]) -> None:
+    for fd in map(int, os.listdir("/proc/self/fd")):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # the descriptor listdir itself had open
+
+
 def _confine_and_run(job: dict, fds: list[int]) -> None:
     """In the fork: confine this process, then wait for its child, which answers the grader."""
     request_read, response_write, output_write, status_write, *init = fds
@@ -78,13 +94,7 @@ def _confine_and_run(job: dict, fds: list[int]) -> None:
     os.dup2(null, 0)
     os.dup2(output_write, 1)
     os.dup2(output_write, 2)
-    keep = {0, 1, 2, request_read, response_write, status_write, *init}
-    for fd in map(int, os.listdir("/proc/self/fd")):
-        if fd not in keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass  # the descriptor listdir itself had open
+    _close_all_but({0, 1, 2, request_read, response_write, status_write, *init})
     for procs in job["cgroup_procs"]:
         with open(procs, "w") as handle:
             handle.write(str(os.getpid()))
@@ -109,6 +119,80 @@ def _confine_and_run(job: dict, fds: list[int]) -> None:
     os.write(status_write, str(os.waitstatus_to_exitcode(status)).encode())
 
 
+def _train(job: dict, fds: list[int]) -> None:
+    """In the fork: the grader's own training gate (grader/gate.py), as root and outside any sandbox. It
+    runs no learner code: it rebuilds a checked config with Keras' safe mode, as the grader does."""
+    answer_write, task_read = fds
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    _close_all_but({0, 1, 2, answer_write, task_read})
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    sys.path.insert(0, job["kit"])
+    try:
+        from grader.gate import answer_in_a_fork
+
+        answer = answer_in_a_fork(task_read)
+    except BaseException as error:  # the grader's own failure: its words go back, the gate reports it
+        answer = {"error": f"{type(error).__name__}: {error}"}
+    with os.fdopen(answer_write, "w", encoding="utf-8") as pipe:
+        json.dump(answer, pipe)
+
+
+def _serve_as_worker(job: dict, fds: list[int], connection: socket.socket) -> None:
+    """In the fork: a trusted worker of the grader (grader/workers.py), given TensorFlow already imported.
+    A process between waits for it and reports its exit code, as for a child. `connection` is its own
+    way back here: the children and trainings it asks for are forked from this same import."""
+    job_read, reply_write, stderr_write, status_write = fds
+    os.setsid()
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(job_read, 0)
+    os.dup2(null, 1)
+    os.dup2(stderr_write, 2)
+    _close_all_but({0, 1, 2, reply_write, status_write, connection.fileno()})
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    pid = os.fork()
+    if pid == 0:
+        os.close(status_write)
+        os.chdir(job["kit"])
+        os.environ.clear()
+        os.environ.update(job["env"], LAYERLAB_ZYGOTE_FD=str(connection.fileno()))
+        tempfile.tempdir = None  # found again from TMPDIR, the worker's scratch folder
+        sys.path[0] = job["kit"]  # the kit's grader, where this zygote had its own folder
+        sys.argv = ["python -m grader", *job["arguments"], "--serve", str(reply_write)]
+        from grader.cli import main as grader_main
+
+        try:
+            code = grader_main(sys.argv[1:])
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code or 0)
+    for fd in (0, 2, reply_write, connection.fileno()):  # the worker's death must reach the grader as EOF
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    os.write(status_write, str(os.waitstatus_to_exitcode(status)).encode())
+
+
+def _end_forks(pidfds: list[int]) -> None:
+    """What was forked for a worker whose connection closed: each fork and its session, if still there.
+    By pidfd, so that a pid the kernel gave to another process since is never signalled."""
+    for pidfd in pidfds:
+        try:
+            pid = _pid_of(pidfd)  # -1 once the process has ended
+            if pid > 0:
+                os.killpg(pid, signal.SIGKILL)  # its session's group: the fork called setsid()
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        except OSError:
+            pass  # ended meanwhile
+        os.close(pidfd)
+
+
+def _ended(pidfd: int) -> bool:
+    return bool(select.select([pidfd], [], [], 0)[0])  # a pidfd is readable once its process has ended
+
+
 def main() -> None:
     server = socket.socket(fileno=int(sys.argv[1]))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the forks
@@ -116,22 +200,55 @@ def main() -> None:
     import matplotlib.pyplot  # noqa: F401  (exercises draw with it)
 
     server.send(json.dumps({"ready": True}).encode())
+    forks: dict[socket.socket, list[int]] = {server: []}  # each connection, and pidfds of what was forked for it
     while True:
-        message, fds, _, _ = socket.recv_fds(server, 65536, 8)
-        if not message:
-            return  # the grader has gone
-        pid = os.fork()
-        if pid == 0:
+        for connection in select.select(list(forks), [], [])[0]:
             try:
-                server.close()
-                _confine_and_run(json.loads(message), fds)
-                os._exit(0)
-            except BaseException:
-                traceback.print_exc()
-                os._exit(CONFINE_FAILED)
-        for fd in fds:
-            os.close(fd)
-        server.send(json.dumps({"pid": pid}).encode())
+                message, fds, _, _ = socket.recv_fds(connection, 65536, 8)
+            except OSError:  # a connection reset: its worker has gone
+                message, fds = b"", []
+            if not message:
+                if connection is server:
+                    return  # the grader has gone; its workers end with it
+                _end_forks(forks.pop(connection))
+                connection.close()
+                continue
+            job = json.loads(message)
+            worker = job.get("kind") == "worker" and connection is server
+            if worker:
+                ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    for held in forks:
+                        held.close()
+                    if worker:
+                        ours.close()
+                        _serve_as_worker(job, fds, theirs)
+                    elif job.get("kind") == "train":
+                        _train(job, fds)
+                    else:
+                        _confine_and_run(job, fds)
+                    os._exit(0)
+                except BaseException:
+                    traceback.print_exc()
+                    os._exit(CONFINE_FAILED)
+            for fd in fds:
+                os.close(fd)
+            for ended in [pidfd for pidfd in forks[connection] if _ended(pidfd)]:
+                forks[connection].remove(ended)
+                os.close(ended)
+            try:
+                forks[connection].append(os.pidfd_open(pid))
+            except ProcessLookupError:
+                pass  # it has ended already
+            if worker:
+                theirs.close()
+                forks[ours] = []
+            try:
+                connection.send(json.dumps({"pid": pid}).encode())
+            except OSError:
+                pass  # the worker that asked has gone: its connection's end comes next
 
 
 if __name__ == "__main__":
