@@ -455,9 +455,10 @@ def test_a_worker_killed_mid_submission_takes_what_the_zygote_forked_for_it(tmp_
     template = zygote.for_host(LIMITS.startup)
     if template is None:
         pytest.skip("no zygote here: workers and children start fresh, as the worker's descendants")
-    sandboxed = lambda fields: identity.UID_BASE <= int(fields["Uid"].split()[0]) < identity.UID_BASE + identity.UID_COUNT
     forks_of_the_zygote = lambda: _processes(lambda fields: int(fields["PPid"]) == template.process.pid)
     before = forks_of_the_zygote()
+    sandboxed = lambda fields: identity.UID_BASE <= int(fields["Uid"].split()[0]) < identity.UID_BASE + identity.UID_COUNT
+    learners = lambda: _processes(lambda fields: sandboxed(fields) and int(fields["PPid"]) in forks_of_the_zygote())
     (tmp_path / "sleeps").mkdir()
     (tmp_path / "sleeps" / "ex02_conv2d.py").write_text(SLEEPS_IN_BUILD)
     worker = Worker(Limits(startup=180, call=30), "after_published")
@@ -465,11 +466,12 @@ def test_a_worker_killed_mid_submission_takes_what_the_zygote_forked_for_it(tmp_
         worker.start()
         assert isinstance(worker.process, Forked)  # forked from the zygote, not a fresh interpreter
         grading = ThreadPoolExecutor(1).submit(worker.grade, tmp_path / "sleeps", tmp_path / "out", [tmp_path])
-        assert _until(lambda: _processes(sandboxed), 60), "the child never started"
+        assert _until(learners, 60), "the learner's child never started"
+        time.sleep(2)  # into build_conv2d's loop, which outlasts the test unless something ends it
         kill_tree(worker.process.pid)  # the worker and its descendants; its child is not one of them
         assert grading.result(timeout=60).status == "grader error"
-        assert _until(lambda: not _processes(sandboxed) and forks_of_the_zygote() <= before, 15), (
-            f"left running: {_processes(sandboxed)} of a sandbox uid, {forks_of_the_zygote() - before} forks")
+        assert _until(lambda: not learners() and forks_of_the_zygote() <= before, 15), (
+            f"left running: learner {learners()}, forks {forks_of_the_zygote() - before}")
     finally:
         worker.stop()
         identity.sweep()
