@@ -2,14 +2,16 @@
 
 Threat (docs/GATE.md): MNIST's test labels are public, so weights or a History
 made in the child prove nothing. The child only builds and compiles the
-learner's model and sends back its config and compile settings. The parent
+learner's model and sends back its config and compile settings. The grader
 rebuilds the architecture with fresh initial weights (none of the child's),
 compiles it from the learner's settings (Keras' own optimizer, learning rate and
 loss only), trains it itself with the fixed seed and the table's budget, and
-measures it on held-out images that never left this process. That train_model
+measures it on held-out images that never reach the child. That train_model
 is the plain fit() this training stands for is check_train_model_is_one_fit's
-job (its History replayed here, with `expect_fit_history`). The training runs in
-a thread beside the other checks (`start_gate`); SEEDING keeps it deterministic.
+job (its History replayed here, with `expect_fit_history`). The training runs
+beside the other checks (`start_gate`): in a fork of the zygote, a trusted
+process of the grader's own, or in a thread of this one, where SEEDING keeps it
+deterministic; both train alike (tests/test_gate.py).
 """
 
 from __future__ import annotations
@@ -232,17 +234,22 @@ def start_gate(submission: Submission, mnist: Mnist, seed: int | None = None) ->
     return gate
 
 
-def train_task(task: dict, mnist: Mnist) -> GateResult:
-    """Fresh weights, compile, fit and measure in this process: what a gate's fork does with its task."""
+def train_task(task: dict, mnist: Mnist, model=None, seeds_drawn=None, trained_in: str = "a fork") -> GateResult:
+    """Fresh weights (unless `model` has them already), compile, fit and measure in this process: what a
+    gate's fork does with its task, and its thread with the model it made holding SEEDING."""
     budget, seed = Training(**task["budget"]), task["seed"]
     x_train, y_train, x_heldout, y_heldout = training_split(mnist, budget)
+    model = _fresh(task) if model is None else model
+    losses = train_here(model, compile_arguments(task["compile"]), x_train, y_train, budget, seed, seeds_drawn)
+    accuracy = held_out_accuracy(model, x_heldout, y_heldout)
+    return GateResult(accuracy, budget.threshold, len(x_train), len(x_heldout), 0.0, tuple(losses), trained_in)
+
+
+def _fresh(task: dict):
     try:
-        model = fresh_model(task["config"], seed)
+        return fresh_model(task["config"], task["seed"])
     except NotRebuildable as error:
         raise Incorrect(f"the model cannot be graded: {error}") from None
-    losses = train_here(model, compile_arguments(task["compile"]), x_train, y_train, budget, seed)
-    accuracy = held_out_accuracy(model, x_heldout, y_heldout)
-    return GateResult(accuracy, budget.threshold, len(x_train), len(x_heldout), 0.0, tuple(losses), "a fork")
 
 
 def answer_in_a_fork(task_fd: int) -> dict:
@@ -259,15 +266,12 @@ def answer_in_a_fork(task_fd: int) -> dict:
 def _train_in_a_thread(task: dict, mnist: Mnist, gate: Future, started: float) -> None:
     """The training in a thread of this process. Holding SEEDING from the fresh weights until fit's first
     batch keeps it deterministic beside checks that set the global seeds."""
-    budget, seed = Training(**task["budget"]), task["seed"]
-    x_train, y_train, x_heldout, y_heldout = training_split(mnist, budget)
     SEEDING.acquire()  # released by the thread, once fit has drawn what the seeds decide
     try:
-        model = fresh_model(task["config"], seed)
+        model = _fresh(task)
     except BaseException as error:
         SEEDING.release()
-        gate.set_exception(Incorrect(f"the model cannot be graded: {error}")
-                           if isinstance(error, NotRebuildable) else error)
+        gate.set_exception(error)
         return
     released = threading.Event()
 
@@ -278,11 +282,8 @@ def _train_in_a_thread(task: dict, mnist: Mnist, gate: Future, started: float) -
 
     def train() -> None:
         try:
-            losses = train_here(model, compile_arguments(task["compile"]), x_train, y_train, budget, seed,
-                                seeds_drawn)
-            accuracy = held_out_accuracy(model, x_heldout, y_heldout)
-            gate.set_result(GateResult(accuracy, budget.threshold, len(x_train), len(x_heldout),
-                                       time.monotonic() - started, tuple(losses), "a thread"))
+            result = train_task(task, mnist, model, seeds_drawn, "a thread")
+            gate.set_result(dataclasses.replace(result, seconds=time.monotonic() - started))
         except BaseException as error:
             gate.set_exception(error)
         finally:

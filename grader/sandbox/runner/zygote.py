@@ -102,10 +102,8 @@ def _confine_and_run(job: dict, fds: list[int]) -> None:
         _enter_namespaces(init[0])
         os.close(init[0])
     _drop_privileges(job["uid"])
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    pid = os.fork()  # in the sandbox's PID namespace, where the learner's code runs
-    if pid == 0:
-        os.close(status_write)
+
+    def run() -> None:  # in the sandbox's PID namespace, where the learner's code runs
         os.chdir(job["cwd"])
         os.environ.clear()
         os.environ.update(job["env"])
@@ -113,7 +111,19 @@ def _confine_and_run(job: dict, fds: list[int]) -> None:
         sys.path[0] = job["runner"]  # the job's copy of layerlab, not the zygote's folder
         child.run(request_read, response_write, job["submission"])
         os._exit(0)
-    for fd in (request_read, response_write, 1, 2):  # the child's death must reach the grader as EOF
+
+    _run_and_report(run, status_write, (request_read, response_write, 1, 2))
+
+
+def _run_and_report(run, status_write: int, handed_on: tuple) -> None:
+    """Fork once more: the new process calls `run`, which never returns; this one closes `handed_on`
+    (so that the other's death reaches the grader as EOF), waits, and writes its exit code."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    pid = os.fork()
+    if pid == 0:
+        os.close(status_write)
+        run()
+    for fd in handed_on:
         os.close(fd)
     _, status = os.waitpid(pid, 0)
     os.write(status_write, str(os.waitstatus_to_exitcode(status)).encode())
@@ -123,6 +133,7 @@ def _train(job: dict, fds: list[int]) -> None:
     """In the fork: the grader's own training gate (grader/gate.py), as root and outside any sandbox. It
     runs no learner code: it rebuilds a checked config with Keras' safe mode, as the grader does."""
     answer_write, task_read = fds
+    os.setsid()  # a session of its own, which _end_forks can end
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
@@ -150,10 +161,8 @@ def _serve_as_worker(job: dict, fds: list[int], connection: socket.socket) -> No
     os.dup2(null, 1)
     os.dup2(stderr_write, 2)
     _close_all_but({0, 1, 2, reply_write, status_write, connection.fileno()})
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    pid = os.fork()
-    if pid == 0:
-        os.close(status_write)
+
+    def run() -> None:
         os.chdir(job["kit"])
         os.environ.clear()
         os.environ.update(job["env"], LAYERLAB_ZYGOTE_FD=str(connection.fileno()))
@@ -169,23 +178,22 @@ def _serve_as_worker(job: dict, fds: list[int], connection: socket.socket) -> No
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code or 0)
-    for fd in (0, 2, reply_write, connection.fileno()):  # the worker's death must reach the grader as EOF
-        os.close(fd)
-    _, status = os.waitpid(pid, 0)
-    os.write(status_write, str(os.waitstatus_to_exitcode(status)).encode())
+
+    _run_and_report(run, status_write, (0, 2, reply_write, connection.fileno()))
 
 
 def _end_forks(pidfds: list[int]) -> None:
     """What was forked for a worker whose connection closed: each fork and its session, if still there.
     By pidfd, so that a pid the kernel gave to another process since is never signalled."""
     for pidfd in pidfds:
-        try:
-            pid = _pid_of(pidfd)  # -1 once the process has ended
-            if pid > 0:
-                os.killpg(pid, signal.SIGKILL)  # its session's group: the fork called setsid()
-                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-        except OSError:
-            pass  # ended meanwhile
+        pid = _pid_of(pidfd)  # -1 once the process has ended
+        for end in (lambda: signal.pidfd_send_signal(pidfd, signal.SIGKILL),
+                    lambda: os.killpg(pid, signal.SIGKILL)):  # its session's group: every fork calls setsid()
+            try:
+                if pid > 0:
+                    end()
+            except OSError:
+                pass  # ended meanwhile
         os.close(pidfd)
 
 
