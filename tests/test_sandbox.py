@@ -409,20 +409,6 @@ def test_closing_while_a_call_runs_leaves_nothing():
     assert sleepers() == [] and outcome and outcome[0] != 1
 
 
-SLEEPS_IN_BUILD = """
-def build_conv2d(*args, **kwargs):
-    \"\"\"Hostile: swallows every exception (timeout signals too); stops by itself after 60 s.\"\"\"
-    import time
-
-    end = time.monotonic() + 60
-    while time.monotonic() < end:
-        try:
-            time.sleep(0.05)
-        except BaseException:
-            pass
-"""
-
-
 def _processes(where) -> set[int]:
     """Pids of this machine's processes whose /proc status fields satisfy `where`."""
     found = set()
@@ -451,6 +437,7 @@ def test_a_worker_killed_mid_submission_takes_what_the_zygote_forked_for_it(tmp_
     once the worker's connection to it closes."""
     from grader.sandbox import kill_tree
     from grader.workers import Worker
+    from test_batch import LOOPS_IN_BUILD  # stops by itself after 60 s, whatever the grader does
 
     template = zygote.for_host(LIMITS.startup)
     if template is None:
@@ -460,7 +447,7 @@ def test_a_worker_killed_mid_submission_takes_what_the_zygote_forked_for_it(tmp_
     sandboxed = lambda fields: identity.UID_BASE <= int(fields["Uid"].split()[0]) < identity.UID_BASE + identity.UID_COUNT
     learners = lambda: _processes(lambda fields: sandboxed(fields) and int(fields["PPid"]) in forks_of_the_zygote())
     (tmp_path / "sleeps").mkdir()
-    (tmp_path / "sleeps" / "ex02_conv2d.py").write_text(SLEEPS_IN_BUILD)
+    (tmp_path / "sleeps" / "ex02_conv2d.py").write_text(LOOPS_IN_BUILD)
     worker = Worker(Limits(startup=180, call=30), "after_published")
     try:
         worker.start()
