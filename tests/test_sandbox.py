@@ -462,3 +462,29 @@ def test_a_worker_killed_mid_submission_takes_what_the_zygote_forked_for_it(tmp_
     finally:
         worker.stop()
         identity.sweep()
+
+
+def test_a_worker_whose_environment_is_too_large_for_the_zygote_starts_fresh(monkeypatch):
+    """A request the zygote could not read whole is never sent: that worker is a fresh interpreter, and the
+    zygote goes on forking for everyone else."""
+    import subprocess
+
+    from grader.workers import Worker
+
+    template = zygote.for_host(LIMITS.startup)
+    if template is None:
+        pytest.skip("no zygote here: every worker starts fresh anyway")
+    monkeypatch.setenv("LAYERLAB_TEST_PADDING", "x" * (zygote.MESSAGE_BYTES + 1))
+    worker = Worker(LIMITS, "after_published")
+    try:
+        worker.start()
+        assert isinstance(worker.process, subprocess.Popen)
+    finally:
+        worker.stop()
+    monkeypatch.delenv("LAYERLAB_TEST_PADDING")
+    worker = Worker(LIMITS, "after_published")
+    try:
+        worker.start()
+        assert isinstance(worker.process, Forked) and template.alive()
+    finally:
+        worker.stop()

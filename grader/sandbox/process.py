@@ -115,7 +115,7 @@ class Child:
             job = {"cwd": plan.work(), "env": env, "runner": plan.runner(), "submission": plan.submission()}
             try:
                 pid = zygote.fork(plan, job, fds, max(0.1, until - time.monotonic()))
-            except (OSError, ValueError, KeyError) as error:
+            except OSError as error:
                 raise CallFailed("crashed", f"the zygote could not fork a child ({error})") from None
         except BaseException:
             os.close(output_read)

@@ -32,6 +32,7 @@ from grader.sandbox.confine import SAFE_ENV, Plan
 
 MODES = ("bubblewrap", "permissions")  # where a fork can be confined like a fresh child
 INHERITED = "LAYERLAB_ZYGOTE_FD"  # in a worker forked from the zygote: its connection to that zygote
+MESSAGE_BYTES = 60_000  # the most a request may hold; runner/zygote.py reads up to 65,536 at once
 
 
 class Forked:
@@ -132,17 +133,20 @@ class Zygote:
         return worker
 
     def _ask(self, request: dict, fds: list[int], timeout: float) -> int:
-        """Send one request and its descriptors; the pid of the fork that serves it."""
+        """Send one request and its descriptors; the pid of the fork that serves it (else OSError)."""
+        message = json.dumps(request).encode()
+        if len(message) > MESSAGE_BYTES:  # e.g. a worker's environment of over 60 kB: it starts fresh instead
+            raise OSError(f"a request of {len(message)} bytes is more than the zygote reads at once")
         with self._lock:
             try:
                 self._socket.settimeout(timeout)
-                socket.send_fds(self._socket, [json.dumps(request).encode()], fds)
+                socket.send_fds(self._socket, [message], fds)
                 return int(json.loads(self._socket.recv(4096) or b"{}")["pid"])
-            except (OSError, ValueError, KeyError):
+            except (OSError, ValueError, KeyError) as error:
                 self._broken = True  # an answer that comes late would be taken for the next request's
                 if self.process is not None:
                     self.process.kill()
-                raise
+                raise OSError(f"the zygote did not answer ({type(error).__name__}: {error})") from None
 
     def alive(self) -> bool:
         return not self._broken and (self.process is None or self.process.poll() is None)
