@@ -220,7 +220,7 @@ def start_gate(submission: Submission, mnist: Mnist, seed: int | None = None) ->
         compile_arguments(settings)  # settings that are not Keras' own are refused here, before anything trains
         config = architecture(description)
     except NotRebuildable as error:
-        gate.set_exception(Incorrect(f"the model cannot be graded: {error}"))
+        gate.set_exception(_ungradable(error))
         return gate
     except BaseException as error:
         gate.set_exception(error)
@@ -249,7 +249,11 @@ def _fresh(task: dict):
     try:
         return fresh_model(task["config"], task["seed"])
     except NotRebuildable as error:
-        raise Incorrect(f"the model cannot be graded: {error}") from None
+        raise _ungradable(error) from None
+
+
+def _ungradable(error: NotRebuildable) -> Incorrect:
+    return Incorrect(f"the model cannot be graded: {error}")
 
 
 def answer_in_a_fork(task_fd: int) -> dict:
@@ -294,15 +298,15 @@ def _train_in_a_thread(task: dict, mnist: Mnist, gate: Future, started: float) -
 
 def _train_in_a_fork(trainer, task: dict, mnist: Mnist, gate: Future, started: float) -> None:
     """The training in a fork of the zygote (runner/zygote.py runs train_task there); a thread here only
-    waits for its answer, one line of JSON."""
+    waits for its answer, one JSON text. A zygote that cannot fork it leaves the training to a thread."""
     images = {"x_train": mnist.x_train[: task["budget"]["train_images"]],
               "y_train": mnist.y_train[: task["budget"]["train_images"]],
               "x_test": mnist.x_test[: task["budget"]["heldout_images"]],
               "y_test": mnist.y_test[: task["budget"]["heldout_images"]]}
     try:
         answers = trainer.train(task, images)
-    except OSError as error:
-        gate.set_exception(RuntimeError(f"the training process could not start: {error}"))
+    except OSError:
+        _train_in_a_thread(task, mnist, gate, started)  # the same training, beside the checks all the same
         return
 
     def wait() -> None:

@@ -167,7 +167,7 @@ def serve(reply_fd: int, limits: Limits, visibility: str) -> int:
     from layerlab.quiet import import_tensorflow
 
     threading.Thread(target=import_tensorflow, daemon=True).start()  # grade_one's import waits for this one
-    threading.Thread(target=zygote.warm, args=(limits.startup,), daemon=True).start()
+    threading.Thread(target=zygote.for_host, args=(limits.startup,), daemon=True).start()  # or connect to it
 
     following: dict = {}  # the job named next: its (path, out) "key", the "thread" readying it, then its "ready"
 

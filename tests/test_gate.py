@@ -287,6 +287,18 @@ def test_a_model_that_fails_to_train_fails_alike_in_a_fork_and_in_a_thread(monke
     assert forked.exception().misconception == threaded.exception().misconception
 
 
+def test_a_zygote_that_cannot_fork_the_training_leaves_it_to_a_thread(monkeypatch):
+    class CannotFork:
+        def train(self, task, images):
+            raise OSError("the zygote did not answer")
+
+    monkeypatch.setattr(zygote, "for_host", lambda *startup: CannotFork())
+    model = small_cnn()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    result = start_gate(_SetUp(model), load_mnist(allow_download=False)).result()
+    assert result.trained_in == "a thread" and len(result.losses) == 2 and result.accuracy > result.threshold
+
+
 def test_the_child_never_gets_the_held_out_images():
     job = prepare_job({})
     try:

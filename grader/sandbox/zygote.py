@@ -29,6 +29,7 @@ import threading
 
 from grader.paths import KIT_ROOT, RUNNER_DIR
 from grader.sandbox.confine import SAFE_ENV, Plan
+from grader.sandbox.limits import Limits
 
 MODES = ("bubblewrap", "permissions")  # where a fork can be confined like a fresh child
 INHERITED = "LAYERLAB_ZYGOTE_FD"  # in a worker forked from the zygote: its connection to that zygote
@@ -170,17 +171,12 @@ def for_plan(plan: Plan, startup: float) -> Zygote | None:
     return _shared_for(plan.mode, plan.is_root, startup)
 
 
-def for_host(startup: float = 120.0) -> Zygote | None:
+def for_host(startup: float = Limits.startup) -> Zygote | None:
     """This grader's zygote if this host's children are forked from it (started now if it is not yet)."""
     from grader.sandbox.host import probe
 
     host = probe()
     return _shared_for(host.mode, host.is_root, startup)
-
-
-def warm(startup: float) -> None:
-    """Start the zygote now, if this host's children will be forked from it (a worker, before its first job)."""
-    for_host(startup)
 
 
 def _shared_for(mode: str, is_root: bool, startup: float) -> Zygote | None:
