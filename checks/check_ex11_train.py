@@ -1,23 +1,19 @@
 """Hidden checks for ex11_train: the training gate, how the model is compiled, and that train_model
 is one fit() with the epochs and batch size it is given, nothing else."""
 
-import hashlib
-
 import keras
 import numpy as np
 
-from grader import judge
-from grader.gate import expect_fit_history, seeded
+from grader import judge, replay
+from grader.gate import expect_fit_history
 from grader.rebuild import rebuild
 from grader.sandbox import Described
-from layerlab.data import prepare_images
 from layerlab.expect import Incorrect, incorrect
 from layerlab.keras_names import loss_name, optimizer_settings, reports_accuracy, same_learning_rate
 from layerlab.messages import say
 from layerlab.steps import TRAINABLE_CONTRACT, trainable_mismatch
 
 MODULE = "ex11_train"
-CALL_SEED = 1234  # the seed the child sets before every call (grader/sandbox/runner/child.py)
 LEARNING_RATE = 0.001  # Keras' default for optimizer='adam', which the task fixes
 
 
@@ -86,37 +82,9 @@ def check_model_is_one_the_task_allows(submission):
                         f"this model's steps are: {mismatch}")
 
 
-def _replay(model, images, labels, epochs, batch_size) -> dict:
-    """What fit() with only these settings gives, here, from the same weights and seed as the child's call."""
-    copy = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(model))
-    copy.set_weights(model.get_weights())
-    with seeded(CALL_SEED):
-        return copy.fit(images, labels, epochs=epochs, batch_size=batch_size, verbose=0).history
-
-
-def _one_fit_model():
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                              keras.layers.Dense(10, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-_ONE_FIT_CASES: dict = {}  # digest of the images -> (initial weights, replayed losses), for every submission
-
-
-def _one_fit_case(images, labels, epochs, batch_size) -> tuple:
-    """The weights the grader's model starts from and the losses of its one fit, replayed here once per
-    worker (the same for every submission: the seeded model, the same images, the same settings)."""
-    key = hashlib.sha256(images.tobytes() + labels.tobytes() + bytes([epochs, batch_size])).digest()
-    if key not in _ONE_FIT_CASES:
-        with seeded(CALL_SEED):
-            model = _one_fit_model()
-        _ONE_FIT_CASES[key] = (model.get_weights(), _replay(model, images, labels, epochs, batch_size)["loss"])
-    return _ONE_FIT_CASES[key]
-
-
-def check_train_model_is_one_fit(submission, mnist):
-    """train_model(model, 100 images, labels, 3, 16) gives exactly the History of that one fit(), replayed here.
+def check_train_model_is_one_fit(submission, mnist, one_fit_replay):
+    """train_model(model, 100 images, labels, 3, 16) gives exactly the History of that one fit(), replayed
+    by the grader (grader/replay.py).
 
     Epochs 3 and batch size 16 are never the gate's budget (2, 64), so a train_model that hard-codes
     the budget, keeps Keras' default batch size (32), holds images back for validation, or returns a
@@ -125,20 +93,21 @@ def check_train_model_is_one_fit(submission, mnist):
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
-    epochs, batch_size = 3, 16
-    images, labels = prepare_images(mnist.x_train[1000:1100]), mnist.y_train[1000:1100].astype(np.int64)
-    weights, expected = _one_fit_case(images, labels, epochs, batch_size)
-    model = _one_fit_model()
-    model.set_weights(weights)
-    what = f"train_model(model, 100 images, labels, epochs={epochs}, batch_size={batch_size})"
-    returned = judge.call(submission, what, MODULE, "train_model", model, images, labels, epochs, batch_size)
+    case = replay.CASE
+    images, labels = case.data(mnist)
+    expected = one_fit_replay()
+    model = replay.one_fit_model()
+    model.set_weights(expected.weights)
+    what = f"train_model(model, {case.count} images, labels, epochs={case.epochs}, batch_size={case.batch_size})"
+    returned = judge.call(submission, what, MODULE, "train_model", model, images, labels, case.epochs,
+                          case.batch_size)
     history = judge.plain(returned, what)
     if not isinstance(history, Described) or history.kind != "history":
         received = f"a {history.kind}" if isinstance(history, Described) else type(history).__name__
         raise Incorrect(say("wrong_type", what=what, expected="the keras History that fit() returns",
                             received=received))
-    record = expect_fit_history(history, what, epochs=epochs, batch_size=batch_size, images=len(images))
-    if not np.allclose(record["loss"], expected, rtol=1e-3, atol=1e-5):
+    record = expect_fit_history(history, what, epochs=case.epochs, batch_size=case.batch_size, images=len(images))
+    if not np.allclose(record["loss"], expected.losses, rtol=1e-3, atol=1e-5):
         raise Incorrect(f"{what}: the losses it reports are not those of model.fit(images, labels, "
-                        f"epochs={epochs}, batch_size={batch_size}); call fit once with these settings and "
-                        "leave the others at Keras' defaults")
+                        f"epochs={case.epochs}, batch_size={case.batch_size}); call fit once with these "
+                        "settings and leave the others at Keras' defaults")

@@ -1,5 +1,5 @@
-"""Fixtures shared by the hidden checks: MNIST, seeded randomness and the training gate (the grader's
-CheckPlugin gives `submission`)."""
+"""Fixtures shared by the hidden checks: MNIST, seeded randomness, the training gate and the one-fit
+replay (the grader's CheckPlugin gives `submission`)."""
 
 import zlib
 from concurrent import futures
@@ -7,6 +7,7 @@ from concurrent import futures
 import numpy as np
 import pytest
 
+from grader import replay
 from grader.gate import start_gate
 from layerlab.data import load_mnist
 
@@ -38,4 +39,20 @@ def _the_gate_trains_beside_the_other_checks(request):
         try:
             request.getfixturevalue("training_gate")
         except Exception:  # e.g. no MNIST: the gate's own check reports it, the other checks run
+            pass
+
+
+@pytest.fixture(scope="session")
+def one_fit_replay(mnist):
+    """What the grader's one fit gives (grader/replay.py), as a function: it waits for the replay's fork."""
+    return lambda: replay.replayed(mnist)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _the_replay_runs_beside_the_other_checks(request):
+    """Start the one-fit replay (once per worker) before the first check, when a check of this session needs it."""
+    if any("one_fit_replay" in item.fixturenames for item in request.session.items):
+        try:
+            replay.start(request.getfixturevalue("mnist"))
+        except Exception:  # e.g. no MNIST: the check that needs it reports it
             pass

@@ -289,7 +289,7 @@ def test_a_model_that_fails_to_train_fails_alike_in_a_fork_and_in_a_thread(monke
 
 def test_a_zygote_that_cannot_fork_the_training_leaves_it_to_a_thread(monkeypatch):
     class CannotFork:
-        def train(self, task, images):
+        def answer(self, kind, task, arrays):
             raise OSError("the zygote did not answer")
 
     monkeypatch.setattr(zygote, "for_host", lambda *startup: CannotFork())

@@ -10,7 +10,8 @@ ordinary user's children start fresh, as does every child where the zygote canno
 
 The grading command's zygote also forks its trusted workers (`spawn_worker`: no worker
 imports TensorFlow, and each asks for its children on a connection of its own) and, for
-a worker, the training gate's process (`train`). docs/SECURITY.md says how each is kept apart.
+a worker, processes of the grader's own computations (`answer`: the training gate, the
+one-fit replay). docs/SECURITY.md says how each is kept apart.
 """
 
 from __future__ import annotations
@@ -95,17 +96,18 @@ class Zygote:
         """Hand the zygote one child's job and its descriptors; the pid of the fork that waits for it."""
         return self._ask({**job, "uid": plan.uid, "cgroup_procs": list(map(str, plan.cgroup_procs))}, fds, timeout)
 
-    def train(self, task: dict, images: dict) -> int:
-        """Fork a process of the grader's own (root, outside any sandbox) that trains a gate's `task` (plain
-        data) on `images` (arrays by name); the pipe its answer comes on, one JSON text, then EOF."""
+    def answer(self, kind: str, task: dict, arrays: dict) -> int:
+        """Fork a process of the grader's own (root, outside any sandbox) that answers a `kind` of `task`
+        (plain data) on `arrays` (by name): "train", the training gate; "replay", the one-fit replay
+        (runner/zygote.py ANSWERS). The pipe its answer comes on, one JSON text, then EOF."""
         import numpy as np
 
         answer_read, answer_write = os.pipe()
         try:
-            with tempfile.TemporaryFile() as file:  # task and images as one .npz, of any size
-                np.savez(file, task=np.array(json.dumps(task)), **images)
+            with tempfile.TemporaryFile() as file:  # task and arrays as one .npz, of any size
+                np.savez(file, task=np.array(json.dumps(task)), **arrays)
                 file.seek(0)  # the fork's copy of the descriptor shares this offset
-                self._ask({"kind": "train", "kit": str(KIT_ROOT)}, [answer_write, file.fileno()], self._startup)
+                self._ask({"kind": kind, "kit": str(KIT_ROOT)}, [answer_write, file.fileno()], self._startup)
         except BaseException:
             os.close(answer_read)
             raise

@@ -11,16 +11,18 @@ fork confines itself before any learner code exists in it, in this order:
 
 A fork that fails to confine itself exits; it never comes back to this loop.
 
-Two kinds of request are the grader's own, and their forks stay root outside any sandbox:
-"train" runs the training gate (grader/gate.py) on plain data the grader sent, beside the
-checks; "worker" (from the grading command only) becomes a trusted worker (grader/workers.py)
-that imports nothing, with a connection of its own on which it asks for its children and
+Three kinds of request are the grader's own, and their forks stay root outside any sandbox:
+"train" runs the training gate (grader/gate.py) and "replay" the one-fit replay of the
+train_model check (grader/replay.py), each on plain data the grader sent, beside the checks;
+"worker" (from the grading command only) becomes a trusted worker (grader/workers.py) that
+imports nothing, with a connection of its own on which it asks for its children and
 trainings. When a worker's connection closes, what was forked for it is killed.
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib
 import json
 import os
 import select
@@ -38,6 +40,7 @@ PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
 NAMESPACES = {"mnt": 0x00020000, "pid": 0x20000000, "net": 0x40000000, "ipc": 0x08000000, "uts": 0x04000000,
               "cgroup": 0x02000000}  # CLONE_NEW* flags
 CONFINE_FAILED = 111  # the fork's exit code when it could not confine itself
+ANSWERS = {"train": "grader.gate", "replay": "grader.replay"}  # the grader's own computations, by kind
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -129,9 +132,9 @@ def _run_and_report(run, status_write: int, handed_on: tuple) -> None:
     os.write(status_write, str(os.waitstatus_to_exitcode(status)).encode())
 
 
-def _train(job: dict, fds: list[int]) -> None:
-    """In the fork: the grader's own training gate (grader/gate.py), as root and outside any sandbox. It
-    runs no learner code: it rebuilds a checked config with Keras' safe mode, as the grader does."""
+def _answer(job: dict, fds: list[int]) -> None:
+    """In the fork: one of the grader's own computations (ANSWERS), as root and outside any sandbox. It
+    runs no learner code: the gate rebuilds a checked config with Keras' safe mode, as the grader does."""
     answer_write, task_read = fds
     os.setsid()  # a session of its own, which _end_forks can end
     null = os.open(os.devnull, os.O_RDWR)
@@ -141,10 +144,8 @@ def _train(job: dict, fds: list[int]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     sys.path.insert(0, job["kit"])
     try:
-        from grader.gate import answer_in_a_fork
-
-        answer = answer_in_a_fork(task_read)
-    except BaseException as error:  # the grader's own failure: its words go back, the gate reports it
+        answer = importlib.import_module(ANSWERS[job["kind"]]).answer_in_a_fork(task_read)
+    except BaseException as error:  # the grader's own failure: its words go back, the asker reports it
         answer = {"error": f"{type(error).__name__}: {error}"}
     with os.fdopen(answer_write, "w", encoding="utf-8") as pipe:
         json.dump(answer, pipe)
@@ -233,8 +234,8 @@ def main() -> None:
                     if worker:
                         ours.close()
                         _serve_as_worker(job, fds, theirs)
-                    elif job.get("kind") == "train":
-                        _train(job, fds)
+                    elif job.get("kind") in ANSWERS:
+                        _answer(job, fds)
                     else:
                         _confine_and_run(job, fds)
                     os._exit(0)
