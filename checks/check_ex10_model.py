@@ -26,6 +26,7 @@ MODULE = "ex10_model"
 IMAGE_INPUT = (28, 28, 1)  # keras.Input has no batch axis
 ONE_IMAGE = (1, *IMAGE_INPUT)
 IMAGE_BATCH = (None, *IMAGE_INPUT)  # what the models here are fed, to size them before they are built
+DEFAULT_FEATURES = (None, 14, 14, 8)  # what the default classifier is fed: the default extractor's output
 
 _rng = np.random.default_rng(1010)
 _int = partial(integer, _rng)  # _int(low, high): both ends included
@@ -69,14 +70,15 @@ def check_build_feature_extractor(submission, mnist):
         args, kwargs = ((filters,), {}) if number % 2 else ((), dict(filters=filters))
         got = rebuilt_model(judge.call(submission, what, MODULE, "build_feature_extractor", *args, **kwargs), what,
                             IMAGE_BATCH)
-        reference = judge.reference(MODULE).build_feature_extractor(filters)
+        reference = judge.reference_model(MODULE, "build_feature_extractor", filters, input_shape=IMAGE_BATCH)
         _expect_model(got, reference, what, _mnist_batch(mnist), trace_input=ONE_IMAGE)
 
 
 def check_build_feature_extractor_defaults(submission, mnist):
     what = "build_feature_extractor()"
     got = rebuilt_model(judge.call(submission, what, MODULE, "build_feature_extractor"), what, IMAGE_BATCH)
-    _expect_model(got, judge.reference(MODULE).build_feature_extractor(), what, _mnist_batch(mnist))
+    reference = judge.reference_model(MODULE, "build_feature_extractor", input_shape=IMAGE_BATCH)
+    _expect_model(got, reference, what, _mnist_batch(mnist))
 
 
 def check_build_classifier(submission):
@@ -86,16 +88,18 @@ def check_build_classifier(submission):
         returned = judge.call(submission, what, MODULE, "build_classifier", case["hidden_units"],
                               num_classes=case["num_classes"])
         got = rebuilt_model(returned, what, (None, *case["features"]))
-        reference = judge.reference(MODULE).build_classifier(case["hidden_units"], case["num_classes"])
+        reference = judge.reference_model(MODULE, "build_classifier", case["hidden_units"], case["num_classes"],
+                                         input_shape=(None, *case["features"]))
         features = np.random.default_rng(number).random((3, *case["features"]), dtype=np.float32)
         _expect_model(got, reference, what, features, trace_input=(1, *case["features"]), probabilities=True)
 
 
 def check_build_classifier_defaults(submission):
     what = "build_classifier()"
-    got = rebuilt_model(judge.call(submission, what, MODULE, "build_classifier"), what, (None, 14, 14, 8))
-    features = np.random.default_rng(10).random((4, 14, 14, 8), dtype=np.float32)
-    _expect_model(got, judge.reference(MODULE).build_classifier(), what, features, probabilities=True)
+    got = rebuilt_model(judge.call(submission, what, MODULE, "build_classifier"), what, DEFAULT_FEATURES)
+    features = np.random.default_rng(10).random((4, *DEFAULT_FEATURES[1:]), dtype=np.float32)
+    reference = judge.reference_model(MODULE, "build_classifier", input_shape=DEFAULT_FEATURES)
+    _expect_model(got, reference, what, features, probabilities=True)
 
 
 def check_build_model(submission, mnist):
@@ -105,7 +109,7 @@ def check_build_model(submission, mnist):
         args, kwargs = ((case["filters"], case["hidden_units"]), {}) if number % 2 else ((), case)
         got = rebuilt_model(judge.call(submission, what, MODULE, "build_model", *args, **kwargs), what, IMAGE_BATCH)
         expect_declared_input(got, IMAGE_INPUT, what)
-        reference = judge.reference(MODULE).build_model(**case)
+        reference = judge.reference_model(MODULE, "build_model", **case, input_shape=IMAGE_BATCH)
         _expect_model(got, reference, what, _mnist_batch(mnist, 7), trace_input=ONE_IMAGE, probabilities=True)
 
 
@@ -113,7 +117,8 @@ def check_build_model_defaults(submission, mnist):
     what = "build_model()"
     got = rebuilt_model(judge.call(submission, what, MODULE, "build_model"), what, IMAGE_BATCH)
     expect_declared_input(got, IMAGE_INPUT, what)
-    _expect_model(got, judge.reference(MODULE).build_model(), what, _mnist_batch(mnist, 6), probabilities=True)
+    reference = judge.reference_model(MODULE, "build_model", input_shape=IMAGE_BATCH)
+    _expect_model(got, reference, what, _mnist_batch(mnist, 6), probabilities=True)
 
 
 def _varied(layer, **changes):
@@ -142,7 +147,7 @@ def _shape_alternatives(layers, rows):
 
 def check_predict_layer_output_shapes(submission):
     reference = judge.reference(MODULE)
-    model = reference.build_model()
+    model = judge.reference_model(MODULE, "build_model", input_shape=IMAGE_BATCH)
     rows = layer_rows(model)[1:]  # one row per computing layer, the Input row left out
     expected = reference.predict_layer_output_shapes()
     what = "predict_layer_output_shapes()"
@@ -152,7 +157,7 @@ def check_predict_layer_output_shapes(submission):
 
 def check_predict_total_params(submission):
     reference = judge.reference(MODULE)
-    layers = leaf_layers(reference.build_model())
+    layers = leaf_layers(judge.reference_model(MODULE, "build_model", input_shape=IMAGE_BATCH))
     kernels = sum(int(np.prod(layer.kernel.shape)) for layer in layers if hasattr(layer, "kernel"))
     unpooled = keras.Sequential([keras.Input(IMAGE_INPUT)] + [type(layer).from_config(layer.get_config())
                                                              for layer in layers

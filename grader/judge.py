@@ -37,6 +37,17 @@ def reference(module: str) -> ModuleType:
     return loaded
 
 
+@functools.cache
+def reference_model(module: str, function: str, *args: Any, input_shape: tuple, **kwargs: Any):
+    """The model the reference's `function` builds from these (hashable) arguments, built for `input_shape`
+    (batch axis None). It is built once per worker and shared by every submission that worker grades:
+    the checks only read it (its steps, its outputs, its weights copied into the learner's model)."""
+    model = getattr(reference(module), function)(*args, **kwargs)
+    if not model.built:
+        model.build(input_shape)
+    return model
+
+
 def plain(returned: Returned | Any, what: str) -> Any:
     """The value, refusing anything the child could not send as plain data (at any depth)."""
     value = returned.value if isinstance(returned, Returned) else returned
