@@ -44,6 +44,7 @@ class Case:
 class Replay:
     weights: list  # the seeded model's initial weights: the model the check hands train_model starts there
     losses: list  # what one fit() from those weights reports, epoch by epoch
+    replayed_in: str = "this process"  # or "a fork" of the zygote
 
 
 CASE = Case()  # epochs 3, batch size 16: never the gate's budget (2, 64), see the check
@@ -99,7 +100,7 @@ def _wait(answers: int, replay: Future) -> None:
     try:
         answer = json.loads(text)
         replay.set_result(Replay([np.asarray(weight, dtype=np.float32) for weight in answer["weights"]],
-                                 answer["losses"]))
+                                 answer["losses"], "a fork"))
     except (ValueError, KeyError, TypeError):  # no answer, or the fork's own failure: replayed here instead
         replay.set_exception(RuntimeError(f"the replay's fork answered {text[:200]!r}"))
 

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from grader import replay
 from grader.gate import architecture, compile_arguments, expect_fit_history, fresh_model, seeded, start_gate
 from grader.rebuild import NotRebuildable, rebuild
 from grader.sandbox import Described, Returned, zygote
@@ -297,6 +298,48 @@ def test_a_zygote_that_cannot_fork_the_training_leaves_it_to_a_thread(monkeypatc
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     result = start_gate(_SetUp(model), load_mnist(allow_download=False)).result()
     assert result.trained_in == "a thread" and len(result.losses) == 2 and result.accuracy > result.threshold
+
+
+# ----------------------------------------------------------------- the one-fit replay (grader/replay.py)
+
+# Cases of these tests' own: a worker's replays are kept for the process, and none of these is the check's.
+FORKED_CASE, FALLBACK_CASE = replay.Case(first=2000, count=40, epochs=2, batch_size=8), replay.Case(first=2100, count=24)
+
+
+def test_the_one_fit_replay_is_the_same_in_a_fork_and_here():
+    if zygote.for_host() is None:
+        pytest.skip("no zygote on this host (an ordinary user, or no sandbox to fork into): replayed here only")
+    mnist = load_mnist(allow_download=False)
+    replay.start(mnist, FORKED_CASE)
+    forked = replay.replayed(mnist, FORKED_CASE)
+    here = replay.replay_here(FORKED_CASE, *FORKED_CASE.data(mnist))
+    assert (forked.replayed_in, here.replayed_in) == ("a fork", "this process")
+    assert forked.losses == here.losses and len(forked.losses) == FORKED_CASE.epochs
+    assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(forked.weights, here.weights, strict=True))
+    assert replay.replayed(mnist, FORKED_CASE) is forked  # once per worker
+
+
+@pytest.mark.parametrize("zygote_answers", ["nothing", "an error", "garbage", "no fork"])
+def test_a_replay_whose_fork_fails_is_replayed_here(monkeypatch, zygote_answers):
+    import os
+
+    class Broken:
+        def answer(self, kind, task, arrays):
+            if zygote_answers == "no fork":
+                raise OSError("the zygote did not answer")
+            read, write = os.pipe()
+            words = {"nothing": b"", "an error": b'{"error": "MemoryError: "}', "garbage": b"[1, 2"}
+            os.write(write, words[zygote_answers])
+            os.close(write)
+            return read
+
+    monkeypatch.setattr(zygote, "for_host", lambda *startup: Broken())
+    monkeypatch.setattr(replay, "_replays", {})
+    mnist = load_mnist(allow_download=False)
+    replay.start(mnist, FALLBACK_CASE)
+    got = replay.replayed(mnist, FALLBACK_CASE)
+    assert got.replayed_in == "this process"
+    assert got.losses == replay.replay_here(FALLBACK_CASE, *FALLBACK_CASE.data(mnist)).losses
 
 
 def test_the_child_never_gets_the_held_out_images():

@@ -8,9 +8,13 @@ import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from grader import judge
+from grader.paths import CHECKS_DIR
 from grader.results import GRADESCOPE_VISIBILITY
+from layerlab.expect import Incorrect
 from layerlab.table import load_table
 
 KIT = Path(__file__).resolve().parent.parent
@@ -115,3 +119,23 @@ def test_missing_data_is_a_grader_error_not_a_zero(tmp_path):
                                cwd=KIT, capture_output=True, text=True, env=env, timeout=300)
     assert completed.returncode == 2 and "LAYERLAB_DATA" in completed.stderr
     assert not (tmp_path / "o" / "sample_submission" / "results.json").exists()
+
+
+def test_a_reference_model_the_submissions_share_is_left_as_it_was_by_the_checks(monkeypatch):
+    """ex10's reference models are built once per worker (judge.reference_model). Judging a learner's model
+    against one, right or wrong, must leave it as it was: the next submission is judged against it too."""
+    monkeypatch.syspath_prepend(str(CHECKS_DIR))
+    import check_ex10_model as checks
+
+    settings, shape = dict(filters=(3, 2), hidden_units=6), (None, 28, 28, 1)
+    reference = judge.reference_model("ex10_model", "build_model", **settings, input_shape=shape)
+    assert judge.reference_model("ex10_model", "build_model", **settings, input_shape=shape) is reference
+    config, weights = reference.get_config(), [weight.copy() for weight in reference.get_weights()]
+    images = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)
+    right = judge.reference("ex10_model").build_model(**settings)  # the same steps, weights of its own
+    checks._expect_model(right, reference, "build_model(...)", images, trace_input=(1, 28, 28, 1), probabilities=True)
+    wrong = judge.reference("ex10_model").build_model(filters=(3, 2), hidden_units=7)
+    with pytest.raises(Incorrect):
+        checks._expect_model(wrong, reference, "build_model(...)", images, trace_input=(1, 28, 28, 1))
+    assert reference.get_config() == config
+    assert all(np.array_equal(a, b) for a, b in zip(reference.get_weights(), weights, strict=True))

@@ -431,6 +431,34 @@ def _until(condition, seconds: float) -> bool:
     return True
 
 
+def _parent_of(pid: int) -> int | None:
+    try:
+        return int(next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                        if line.startswith("PPid:")).split()[1])
+    except (OSError, StopIteration):
+        return None
+
+
+def test_a_forked_child_whose_waiting_process_dies_first_is_the_zygotes_to_reap():
+    """The zygote is its forks' subreaper. A kill ends a child's waiting process first (its tree), and the
+    learner's process it leaves is then the zygote's, reaped at once; the machine's init may take a second
+    to reap it, and until then the child's PID namespace, and the grader ending it, wait."""
+    template = zygote.for_host(LIMITS.startup)
+    if template is None:
+        pytest.skip("no zygote here: children start fresh, each under its own bubblewrap or setpriv")
+    submission = open_submission(module("def conv_output_length(*args):\n    return 1\n"))
+    try:
+        assert ask(submission, 28, 3, 1, 0) == 1  # the child is up
+        waiter = submission._child.process.pid
+        learner = int(Path(f"/proc/{waiter}/task/{waiter}/children").read_text().split()[0])
+        os.kill(waiter, 9)
+        assert _until(lambda: _parent_of(learner) != waiter, 10)
+        assert _parent_of(learner) == template.process.pid
+    finally:
+        submission.close()
+    assert _until(lambda: _parent_of(learner) is None, 10), "the learner's process is still there, or a zombie"
+
+
 def test_a_worker_killed_mid_submission_takes_what_the_zygote_forked_for_it(tmp_path):
     """Forked from the zygote, a worker's children are the zygote's forks, not the worker's descendants:
     killing the worker's tree (the grader's deadline does) cannot reach them. The zygote ends them
