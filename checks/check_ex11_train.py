@@ -82,7 +82,7 @@ def check_model_is_one_the_task_allows(submission):
                         f"this model's steps are: {mismatch}")
 
 
-def check_train_model_is_one_fit(submission, mnist, one_fit_replay):
+def check_train_model_is_one_fit(submission, mnist, one_fit_replay, record_property):
     """train_model(model, 100 images, labels, 3, 16) gives exactly the History of that one fit(), replayed
     by the grader (grader/replay.py).
 
@@ -96,6 +96,7 @@ def check_train_model_is_one_fit(submission, mnist, one_fit_replay):
     case = replay.CASE
     images, labels = case.data(mnist)
     expected = one_fit_replay()
+    record_property("replayed_in", expected.replayed_in)
     model = replay.one_fit_model()
     model.set_weights(expected.weights)
     what = f"train_model(model, {case.count} images, labels, epochs={case.epochs}, batch_size={case.batch_size})"
