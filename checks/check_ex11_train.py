@@ -22,6 +22,7 @@ def check_training_gate(training_gate, record_property):
     result = training_gate.result()  # started before the first check (conftest.py)
     record_property("seconds", round(result.seconds, 3))
     record_property("trained_in", result.trained_in)
+    record_property("reused_trace", result.reused_trace)
     record_property("accuracy", round(result.accuracy, 4))
     record_property("threshold", result.threshold)
     words = (f"held-out accuracy {result.accuracy:.4f} on {result.heldout_images} images after training on "

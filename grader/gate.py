@@ -51,6 +51,7 @@ class GateResult:
     seconds: float  # from the set-up call to the accuracy
     losses: tuple  # the grader's training loss, epoch by epoch
     trained_in: str  # "a fork" of the zygote, or "a thread" of the grader's process
+    reused_trace: bool = False  # the fit reused a model its trainer traced for the same architecture and settings
 
 
 def training_split(mnist: Mnist, budget: Training):
@@ -172,15 +173,17 @@ def _after_first_batch(then):
 
 
 def train_here(model, arguments: dict, x_train, y_train, budget: Training, seed: int,
-               seeds_drawn=None) -> list[float]:
-    """Compile and fit in this process, deterministic: the seed again, op determinism on. The losses.
-    `seeds_drawn` is called once nothing more of this training depends on the global seeds."""
+               seeds_drawn=None, compiled: bool = False) -> list[float]:
+    """Compile (unless `compiled` with these `arguments` already) and fit in this process, deterministic:
+    the seed again, op determinism on. The losses. `seeds_drawn` is called once nothing more of this
+    training depends on the global seeds."""
     import keras
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
     try:
-        model.compile(**arguments)
+        if not compiled:
+            model.compile(**arguments)  # a compile drops the traced fit
         keras.utils.set_random_seed(seed)
         history = model.fit(x_train, y_train, epochs=budget.epochs, batch_size=budget.batch_size, verbose=0,
                             callbacks=[_after_first_batch(seeds_drawn)] if seeds_drawn else None)
@@ -234,15 +237,19 @@ def start_gate(submission: Submission, mnist: Mnist, seed: int | None = None) ->
     return gate
 
 
-def train_task(task: dict, mnist: Mnist, model=None, seeds_drawn=None, trained_in: str = "a fork") -> GateResult:
-    """Fresh weights (unless `model` has them already), compile, fit and measure in this process: what a
-    gate's fork does with its task, and its thread with the model it made holding SEEDING."""
+def train_task(task: dict, mnist: Mnist, model=None, seeds_drawn=None, trained_in: str = "a fork",
+               warm: bool = False) -> GateResult:
+    """Fresh weights (unless `model` has them already; `warm`: and is compiled too, see _warm_model), compile,
+    fit and measure in this process: what a trainer does with a task, and the gate's thread with the model
+    it made holding SEEDING."""
     budget, seed = Training(**task["budget"]), task["seed"]
     x_train, y_train, x_heldout, y_heldout = training_split(mnist, budget)
     model = _fresh(task) if model is None else model
-    losses = train_here(model, compile_arguments(task["compile"]), x_train, y_train, budget, seed, seeds_drawn)
+    losses = train_here(model, compile_arguments(task["compile"]), x_train, y_train, budget, seed, seeds_drawn,
+                        compiled=warm)
     accuracy = held_out_accuracy(model, x_heldout, y_heldout)
-    return GateResult(accuracy, budget.threshold, len(x_train), len(x_heldout), 0.0, tuple(losses), trained_in)
+    return GateResult(accuracy, budget.threshold, len(x_train), len(x_heldout), 0.0, tuple(losses), trained_in,
+                      warm)
 
 
 def _fresh(task: dict):
@@ -256,13 +263,49 @@ def _ungradable(error: NotRebuildable) -> Incorrect:
     return Incorrect(f"the model cannot be graded: {error}")
 
 
+_trained: dict = {}  # in a trainer: the model it trained last, by its architecture and compile settings
+
+
+def _warm_model(task: dict):
+    """The model this trainer trained last, if it has this task's architecture and compile settings,
+    reset in place to exactly what `_fresh` and compile would give: its weights and seed states drawn
+    after the task's seed, its optimizer's state as new. Its traced fit and predict then serve again
+    (a trace is about 1.5 CPU-s); the losses and accuracy are the same (tests/test_gate.py)."""
+    key = json.dumps([task["config"], task["compile"]], sort_keys=True)
+    model = _trained.pop(key, None)
+    _trained.clear()  # one model kept: a class's submissions mostly share one
+    if model is None:
+        return key, None
+    try:
+        fresh = _fresh(task)
+        for mine, theirs in zip(model.variables, fresh.variables, strict=True):
+            mine.assign(theirs)
+        optimizer = compile_arguments(task["compile"])["optimizer"]
+        optimizer.build(model.trainable_variables)
+        for mine, theirs in zip(model.optimizer.variables, optimizer.variables, strict=True):
+            mine.assign(theirs)
+    except Exception:  # e.g. a model that builds only when fed: trained fresh instead
+        return key, None
+    return key, model
+
+
+def train_reusing(task: dict, mnist: Mnist) -> GateResult:
+    """train_task as a trainer runs it: on the model it trained last where that fits (`_warm_model`)."""
+    key, model = _warm_model(task)
+    warm = model is not None
+    model = model if warm else _fresh(task)
+    result = train_task(task, mnist, model, warm=warm)
+    _trained[key] = model  # kept only once it has trained
+    return result
+
+
 def answer_in_a_fork(task_fd: int) -> dict:
-    """A gate's fork: train_task on what Zygote.train sent (an .npz on `task_fd`); the answer as plain data."""
+    """A trainer's task (Zygote.answer sent it, an .npz on `task_fd`): train_reusing; the answer as plain data."""
     with os.fdopen(task_fd, "rb") as file, np.load(file) as arrays:
         task = json.loads(str(arrays["task"]))
         mnist = Mnist(arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"], "the grader's")
     try:
-        return dataclasses.asdict(train_task(task, mnist))
+        return dataclasses.asdict(train_reusing(task, mnist))
     except Incorrect as error:
         return {"incorrect": str(error), "misconception": error.misconception}
 

@@ -7,6 +7,7 @@ size or optimizer, each loses points; other spellings of the same answer keep th
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 import threading
@@ -18,7 +19,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader import replay
+from grader import gate, replay
 from grader.gate import architecture, compile_arguments, expect_fit_history, fresh_model, seeded, start_gate
 from grader.rebuild import NotRebuildable, rebuild
 from grader.sandbox import Described, Returned, zygote
@@ -26,6 +27,7 @@ from grader.sandbox.job import prepare_job
 from grader.sandbox.runner import wire
 from grader.size import PARAMETERS_MULTIPLE, WORK_MULTIPLE, TooLarge, check_size, measure, reference_size
 from layerlab.data import load_mnist
+from layerlab.table import training_exercise
 from layerlab.expect import Incorrect
 from layerlab.keras_names import activation_name, loss_name, optimizer_settings, reports_accuracy
 from layerlab.plots import bar_heights, names_the_shape
@@ -288,6 +290,21 @@ def test_a_model_that_fails_to_train_fails_alike_in_a_fork_and_in_a_thread(monke
     assert forked.exception().misconception == threaded.exception().misconception
 
 
+def test_a_trainer_that_has_gone_is_started_again():
+    import socket
+
+    forks = zygote.for_host()
+    if forks is None:
+        pytest.skip("no zygote on this host (an ordinary user, or no sandbox to fork into): the thread only")
+    gone, peer = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    peer.close()  # as if the trainer had died between two submissions
+    forks._lasting["train"] = gone
+    model = small_cnn()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    result = start_gate(_SetUp(model), load_mnist(allow_download=False)).result()
+    assert result.trained_in == "a fork" and forks._lasting["train"] is not gone
+
+
 def test_a_zygote_that_cannot_fork_the_training_leaves_it_to_a_thread(monkeypatch):
     class CannotFork:
         def answer(self, kind, task, arrays):
@@ -298,6 +315,36 @@ def test_a_zygote_that_cannot_fork_the_training_leaves_it_to_a_thread(monkeypatc
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     result = start_gate(_SetUp(model), load_mnist(allow_download=False)).result()
     assert result.trained_in == "a thread" and len(result.losses) == 2 and result.accuracy > result.threshold
+
+
+def _task(model: keras.Model) -> dict:
+    """The gate's task for `model`, as start_gate makes it from the child's description."""
+    description = described(model)
+    budget = training_exercise().training
+    return {"config": architecture(description), "compile": description.get("compile_config"),
+            "budget": dataclasses.asdict(budget), "seed": budget.seed}
+
+
+def test_a_trainer_that_reuses_its_trace_trains_exactly_as_a_fresh_one(monkeypatch):
+    """A worker's trainer keeps the model it trained last: the next task with the same architecture and
+    settings resets it and fits again on its trace. Seed states (dropout), moving statistics (batch
+    norm) and optimizer state that does not start at zero (Adagrad's accumulators) must all be reset."""
+    monkeypatch.setattr(gate, "_trained", {})
+    mnist = load_mnist(allow_download=False)
+    with_state = small_cnn(keras.layers.Dropout(0.3), keras.layers.BatchNormalization())
+    with_state.compile(optimizer=keras.optimizers.Adagrad(learning_rate=0.05, initial_accumulator_value=0.2),
+                       loss="sparse_categorical_crossentropy")
+    other = small_cnn()
+    other.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.002, momentum=0.5),
+                  loss="sparse_categorical_crossentropy")
+    first, second = (gate.train_reusing(_task(with_state), mnist) for _ in range(2))
+    fresh = gate.train_task(_task(with_state), mnist)
+    assert (first.reused_trace, second.reused_trace, fresh.reused_trace) == (False, True, False)
+    assert first.losses == second.losses == fresh.losses and first.accuracy == second.accuracy == fresh.accuracy
+    between, again = gate.train_reusing(_task(other), mnist), gate.train_reusing(_task(other), mnist)
+    assert (between.reused_trace, again.reused_trace) == (False, True)
+    assert again.losses == between.losses and again.accuracy == between.accuracy
+    assert not gate.train_reusing(_task(with_state), mnist).reused_trace  # one model kept: the last
 
 
 # ----------------------------------------------------------------- the one-fit replay (grader/replay.py)

@@ -10,8 +10,8 @@ ordinary user's children start fresh, as does every child where the zygote canno
 
 The grading command's zygote also forks its trusted workers (`spawn_worker`: no worker
 imports TensorFlow, and each asks for its children on a connection of its own) and, for
-a worker, processes of the grader's own computations (`answer`: the training gate, the
-one-fit replay). docs/SECURITY.md says how each is kept apart.
+a worker, processes of the grader's own computations (`answer`: the training gate, in one
+lasting process per worker; the one-fit replay). docs/SECURITY.md says how each is kept apart.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from grader.sandbox.limits import Limits
 MODES = ("bubblewrap", "permissions")  # where a fork can be confined like a fresh child
 INHERITED = "LAYERLAB_ZYGOTE_FD"  # in a worker forked from the zygote: its connection to that zygote
 MESSAGE_BYTES = 60_000  # the most a request may hold; runner/zygote.py reads up to 65,536 at once
+LASTING = ("train",)  # kinds a worker keeps one process for: a model it traced for one task serves the next
 
 
 class Forked:
@@ -71,6 +72,8 @@ class Zygote:
     def __init__(self, startup: float, inherited: int | None = None) -> None:
         self.process: subprocess.Popen | None = None
         self._home, self._lock, self._startup, self._broken = None, threading.Lock(), startup, False
+        self._lasting: dict[str, socket.socket] = {}  # kind -> the socket of this process's lasting fork
+        self._lasting_lock = threading.Lock()
         if inherited is not None:
             self._socket = socket.socket(fileno=inherited)
             return
@@ -97,9 +100,10 @@ class Zygote:
         return self._ask({**job, "uid": plan.uid, "cgroup_procs": list(map(str, plan.cgroup_procs))}, fds, timeout)
 
     def answer(self, kind: str, task: dict, arrays: dict) -> int:
-        """Fork a process of the grader's own (root, outside any sandbox) that answers a `kind` of `task`
-        (plain data) on `arrays` (by name): "train", the training gate; "replay", the one-fit replay
-        (runner/zygote.py ANSWERS). The pipe its answer comes on, one JSON text, then EOF."""
+        """Have a process of the grader's own (root, outside any sandbox) answer a `kind` of `task` (plain
+        data) on `arrays` (by name): "train", the training gate, goes to this worker's lasting trainer;
+        "replay", the one-fit replay, to a fork of its own (runner/zygote.py ANSWERS). The pipe its
+        answer comes on, one JSON text, then EOF."""
         import numpy as np
 
         answer_read, answer_write = os.pipe()
@@ -107,13 +111,41 @@ class Zygote:
             with tempfile.TemporaryFile() as file:  # task and arrays as one .npz, of any size
                 np.savez(file, task=np.array(json.dumps(task)), **arrays)
                 file.seek(0)  # the fork's copy of the descriptor shares this offset
-                self._ask({"kind": kind, "kit": str(KIT_ROOT)}, [answer_write, file.fileno()], self._startup)
+                if kind in LASTING:
+                    self._hand_on(kind, [answer_write, file.fileno()])
+                else:
+                    self._ask({"kind": kind, "kit": str(KIT_ROOT)}, [answer_write, file.fileno()], self._startup)
         except BaseException:
             os.close(answer_read)
             raise
         finally:
             os.close(answer_write)
         return answer_read
+
+    def _hand_on(self, kind: str, fds: list[int]) -> None:
+        """Send a task to this process's lasting fork of `kind`: started on first use, and again once if it
+        has died (a task it dies on has no answer: that asker reports it, the next one gets a new fork)."""
+        with self._lasting_lock:
+            for attempt in range(2):
+                tasks = self._lasting.get(kind)
+                if tasks is None:
+                    tasks, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+                    try:
+                        self._ask({"kind": kind, "kit": str(KIT_ROOT), "lasting": True}, [theirs.fileno()],
+                                  self._startup)
+                    except OSError:
+                        tasks.close()
+                        raise
+                    finally:
+                        theirs.close()
+                    self._lasting[kind] = tasks
+                try:
+                    socket.send_fds(tasks, [b"task"], fds)
+                    return
+                except OSError:
+                    self._lasting.pop(kind).close()
+                    if attempt:
+                        raise
 
     def spawn_worker(self, arguments: list[str], env: dict, reply_write: int) -> Forked:
         """A trusted worker forked from this import (`python -m grader` with `arguments`, and `--serve`
@@ -155,6 +187,8 @@ class Zygote:
         return not self._broken and (self.process is None or self.process.poll() is None)
 
     def close(self) -> None:
+        for tasks in self._lasting.values():
+            tasks.close()  # the lasting fork ends on EOF
         self._socket.close()
         if self.process is not None:  # the zygote this process started (an inherited one is not ours to end)
             self.process.kill()

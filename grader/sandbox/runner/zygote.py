@@ -13,7 +13,8 @@ A fork that fails to confine itself exits; it never comes back to this loop.
 
 Three kinds of request are the grader's own, and their forks stay root outside any sandbox:
 "train" runs the training gate (grader/gate.py) and "replay" the one-fit replay of the
-train_model check (grader/replay.py), each on plain data the grader sent, beside the checks;
+train_model check (grader/replay.py), each on plain data the grader sent, beside the checks
+(a worker's trainings all go to one lasting fork, which reuses what it traced);
 "worker" (from the grading command only) becomes a trusted worker (grader/workers.py) that
 imports nothing, with a connection of its own on which it asks for its children and
 trainings. When a worker's connection closes, what was forked for it is killed.
@@ -133,18 +134,34 @@ def _run_and_report(run, status_write: int, handed_on: tuple) -> None:
 
 
 def _answer(job: dict, fds: list[int]) -> None:
-    """In the fork: one of the grader's own computations (ANSWERS), as root and outside any sandbox. It
-    runs no learner code: the gate rebuilds a checked config with Keras' safe mode, as the grader does."""
-    answer_write, task_read = fds
+    """In the fork: the grader's own computations (ANSWERS), as root and outside any sandbox. It runs no
+    learner code: the gate rebuilds a checked config with Keras' safe mode, as the grader does. One task
+    comes on `fds` (its answer's pipe, its file); a "lasting" fork (a worker's trainer) takes every task
+    that comes on its socket, so what it traced for one submission serves the next."""
     os.setsid()  # a session of its own, which _end_forks can end
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    _close_all_but({0, 1, 2, answer_write, task_read})
+    _close_all_but({0, 1, 2, *fds})
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     sys.path.insert(0, job["kit"])
+    if not job.get("lasting"):
+        _answer_one(job["kind"], *fds)
+        return
+    tasks = socket.socket(fileno=fds[0])
+    while True:
+        try:
+            message, handed, _, _ = socket.recv_fds(tasks, 64, 2)
+        except OSError:
+            return
+        if not message or len(handed) != 2:
+            return  # the worker has gone
+        _answer_one(job["kind"], *handed)
+
+
+def _answer_one(kind: str, answer_write: int, task_read: int) -> None:
     try:
-        answer = importlib.import_module(ANSWERS[job["kind"]]).answer_in_a_fork(task_read)
+        answer = importlib.import_module(ANSWERS[kind]).answer_in_a_fork(task_read)
     except BaseException as error:  # the grader's own failure: its words go back, the asker reports it
         answer = {"error": f"{type(error).__name__}: {error}"}
     with os.fdopen(answer_write, "w", encoding="utf-8") as pipe:
