@@ -305,6 +305,22 @@ def test_a_trainer_that_has_gone_is_started_again():
     assert result.trained_in == "a fork" and forks._lasting["train"] is not gone
 
 
+def test_a_trainer_is_retired_after_its_share_of_tasks_and_answers_them_all(monkeypatch):
+    """Each model a trainer traces stays in its memory, so it takes LASTING_TASKS and is then replaced:
+    the task it was retired on is still answered, and the next goes to a new trainer."""
+    forks = zygote.for_host()
+    if forks is None:
+        pytest.skip("no zygote on this host (an ordinary user, or no sandbox to fork into): the thread only")
+    monkeypatch.setattr(zygote, "LASTING_TASKS", 2)
+    forks._lasting.pop("train", None)  # a new trainer for this test: its first task trains fresh
+    model = small_cnn()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    mnist = load_mnist(allow_download=False)
+    results = [start_gate(_SetUp(model), mnist).result() for _ in range(3)]
+    assert [result.reused_trace for result in results] == [False, True, False]
+    assert results[0].losses == results[1].losses == results[2].losses
+
+
 def test_a_zygote_that_cannot_fork_the_training_leaves_it_to_a_thread(monkeypatch):
     class CannotFork:
         def answer(self, kind, task, arrays):

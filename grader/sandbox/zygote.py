@@ -36,6 +36,7 @@ MODES = ("bubblewrap", "permissions")  # where a fork can be confined like a fre
 INHERITED = "LAYERLAB_ZYGOTE_FD"  # in a worker forked from the zygote: its connection to that zygote
 MESSAGE_BYTES = 60_000  # the most a request may hold; runner/zygote.py reads up to 65,536 at once
 LASTING = ("train",)  # kinds a worker keeps one process for: a model it traced for one task serves the next
+LASTING_TASKS = 10  # then a new one: each model a trainer traces stays in its memory (about 12 MiB)
 
 
 class Forked:
@@ -73,6 +74,7 @@ class Zygote:
         self.process: subprocess.Popen | None = None
         self._home, self._lock, self._startup, self._broken = None, threading.Lock(), startup, False
         self._lasting: dict[str, socket.socket] = {}  # kind -> the socket of this process's lasting fork
+        self._handed: dict[str, int] = {}  # kind -> tasks handed to that fork
         self._lasting_lock = threading.Lock()
         if inherited is not None:
             self._socket = socket.socket(fileno=inherited)
@@ -123,8 +125,9 @@ class Zygote:
         return answer_read
 
     def _hand_on(self, kind: str, fds: list[int]) -> None:
-        """Send a task to this process's lasting fork of `kind`: started on first use, and again once if it
-        has died (a task it dies on has no answer: that asker reports it, the next one gets a new fork)."""
+        """Send a task to this process's lasting fork of `kind`: started on first use, again once if it has
+        died (a task it dies on has no answer: that asker reports it, the next one gets a new fork), and
+        retired after LASTING_TASKS (its socket closed: it answers what it has, then ends)."""
         with self._lasting_lock:
             for attempt in range(2):
                 tasks = self._lasting.get(kind)
@@ -138,9 +141,12 @@ class Zygote:
                         raise
                     finally:
                         theirs.close()
-                    self._lasting[kind] = tasks
+                    self._lasting[kind], self._handed[kind] = tasks, 0
                 try:
                     socket.send_fds(tasks, [b"task"], fds)
+                    self._handed[kind] += 1
+                    if self._handed[kind] >= LASTING_TASKS:
+                        self._lasting.pop(kind).close()
                     return
                 except OSError:
                     self._lasting.pop(kind).close()
