@@ -44,6 +44,12 @@ class CheckPlugin:
         if report.when == "call" or (report.failed and item.nodeid not in self.outcomes):
             self.outcomes[item.nodeid] = self._result(item, report, call)
 
+    def pytest_internalerror(self, excrepr, excinfo) -> None:  # its words, where no terminal shows them
+        self.errors.append(f"pytest's internal error: {str(excrepr)[-2000:]}")
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        self.errors.append(f"the checks were interrupted: {excinfo.typename}: {excinfo.value}")
+
     def _result(self, item, report, call) -> CheckResult:
         exercise = by_module(Path(str(item.fspath)).stem.removeprefix("check_")).id
         name = f"{exercise}: {item.name}"
@@ -104,6 +110,6 @@ def run_checks(submission: Submission, selection: list[str] | None = None) -> tu
         os.environ.pop(variable, None)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     code = pytest.main(arguments, plugins=[plugin])
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not plugin.outcomes:
-        plugin.errors.append(f"pytest exited with {code!r} before running any check")
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        plugin.errors.append(f"pytest exited with {code!r}" + ("" if plugin.outcomes else " before running any check"))
     return plugin.results(), plugin.errors
