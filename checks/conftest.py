@@ -24,9 +24,14 @@ def rng(request):
     return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
 
 
+def _wanted(request, fixture: str) -> bool:
+    """Whether a check of this session asks for `fixture`."""
+    return any(fixture in item.fixturenames for item in request.session.items)
+
+
 @pytest.fixture(scope="session")
 def training_gate(submission, mnist):
-    """A Future of the gate's result: the grader's training of the learner's model, in a thread."""
+    """A Future of the gate's result: the grader's training of the learner's model (grader/gate.py start_gate)."""
     gate = start_gate(submission, mnist)
     yield gate
     futures.wait([gate])  # no training outlives the session
@@ -35,7 +40,7 @@ def training_gate(submission, mnist):
 @pytest.fixture(scope="session", autouse=True)
 def _the_gate_trains_beside_the_other_checks(request):
     """Start the training gate before the first check, when a check of this session needs it."""
-    if any("training_gate" in item.fixturenames for item in request.session.items):
+    if _wanted(request, "training_gate"):
         try:
             request.getfixturevalue("training_gate")
         except Exception:  # e.g. no MNIST: the gate's own check reports it, the other checks run
@@ -51,7 +56,7 @@ def one_fit_replay(mnist):
 @pytest.fixture(scope="session", autouse=True)
 def _the_replay_runs_beside_the_other_checks(request):
     """Start the one-fit replay (once per worker) before the first check, when a check of this session needs it."""
-    if any("one_fit_replay" in item.fixturenames for item in request.session.items):
+    if _wanted(request, "one_fit_replay"):
         try:
             replay.start(request.getfixturevalue("mnist"))
         except Exception:  # e.g. no MNIST: the check that needs it reports it

@@ -114,11 +114,11 @@ def replayed(mnist: Mnist, case: Case = CASE) -> Replay:
             return replay.result()
         except RuntimeError:
             pass
-    done = Future()
-    done.set_result(replay_here(case, *case.data(mnist)))
+    here = Future()
+    here.set_result(replay_here(case, *case.data(mnist)))
     with _lock:
-        _replays[case] = done
-    return done.result()
+        _replays[case] = here
+    return here.result()
 
 
 def answer_in_a_fork(task_fd: int) -> dict:

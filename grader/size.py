@@ -158,7 +158,7 @@ def _leaf(config: dict, shape: tuple) -> tuple[tuple, Size]:
     class_name = config.get("class_name")
     settings = config.get("config") if isinstance(config.get("config"), dict) else {}
     unbuilt = {key: value for key, value in config.items() if key not in ("build_config", "compile_config")}
-    if isinstance(config.get("config"), dict):  # its name says nothing of its shapes, and differs in every model
+    if settings:  # its name says nothing of its shapes, and differs in every model
         unbuilt["config"] = {key: value for key, value in settings.items() if key != "name"}
         if isinstance(settings.get("padding"), str):  # MaxPooling2D keeps 'SAME' as written; its shapes are 'same''s
             unbuilt["config"]["padding"] = settings["padding"].lower()
